@@ -1,0 +1,207 @@
+// Multi-member gzip decoding that knows where each member starts in the compressed file.
+// Common Crawl writes one gzip member per WARC record and indexes records by member offset, so
+// we report that offset; and unlike a plain Gunzip stream, garbage between members or a cut
+// member is reported (with its offset) instead of ending the stream silently.
+import zlib from 'node:zlib';
+import { RecordError } from '../core/errors.js';
+
+export interface GzipChunk {
+  /** decompressed bytes */
+  data?: Buffer;
+  /** offset in the compressed file of the member these bytes belong to */
+  memberOffset: number;
+  /** a problem in the compressed stream; the decoder resynchronises at the next member if it can */
+  error?: RecordError;
+}
+
+const FTEXT_FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+
+/** length of the gzip header at buf[0..], or -1 if more bytes are needed */
+export function gzipHeaderLength(buf: Buffer): number {
+  if (buf.length < 10) return -1;
+  const flags = buf[3]!;
+  let p = 10;
+  if (flags & FEXTRA) {
+    if (buf.length < p + 2) return -1;
+    p += 2 + buf.readUInt16LE(p);
+  }
+  for (const flag of [FNAME, FCOMMENT]) {
+    if (flags & flag) {
+      const end = buf.indexOf(0, p);
+      if (end === -1) return -1;
+      p = end + 1;
+    }
+  }
+  if (flags & FTEXT_FHCRC) p += 2;
+  return buf.length >= p ? p : -1;
+}
+
+export function isGzipMagic(buf: Buffer, at = 0): boolean {
+  return buf[at] === 0x1f && buf[at + 1] === 0x8b && buf[at + 2] === 0x08;
+}
+
+function findMagic(buf: Buffer, from: number): number {
+  let i = buf.indexOf(0x1f, from);
+  while (i !== -1) {
+    if (i + 2 >= buf.length || (buf[i + 1] === 0x8b && buf[i + 2] === 0x08)) return i;
+    i = buf.indexOf(0x1f, i + 1);
+  }
+  return -1;
+}
+
+interface InflateStep {
+  out: Buffer[];
+  consumed: number;
+  error?: Error;
+}
+
+/**
+ * Bytes handed to zlib per write. zlib pauses when its output buffer is full until someone
+ * reads, so output is drained as it comes; the slice bounds what one write can expand to
+ * (deflate's worst ratio is about 1032:1, so 16 KiB in is at most ~16 MiB out).
+ */
+const WRITE_SLICE_BYTES = 16 * 1024;
+
+/** feed one buffer to an inflater and wait until zlib has consumed what it wants of it */
+function inflateWrite(inf: zlib.InflateRaw, buf: Buffer): Promise<InflateStep> {
+  return new Promise((resolve) => {
+    const before = inf.bytesWritten;
+    const out: Buffer[] = [];
+    let settled = false;
+    const drain = () => {
+      for (let chunk = inf.read(); chunk !== null; chunk = inf.read()) out.push(chunk as Buffer);
+    };
+    const onError = (error: Error) => finish(error);
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      drain();
+      inf.off('error', onError);
+      inf.off('readable', drain);
+      resolve({ out, consumed: inf.bytesWritten - before, error });
+    };
+    inf.on('readable', drain);
+    inf.once('error', onError);
+    if (buf.length === 0) inf.end(() => finish());
+    else inf.write(buf, () => finish());
+  });
+}
+
+/**
+ * Decode a gzip file member by member. Yields decompressed chunks tagged with their member's
+ * compressed offset, and error events for garbage, corrupt or truncated members.
+ */
+export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string): AsyncGenerator<GzipChunk> {
+  const it = source[Symbol.asyncIterator]();
+  let pending: Buffer = Buffer.alloc(0);
+  let pendingOffset = 0; // compressed offset of pending[0]
+  let sourceDone = false;
+  const more = async (): Promise<boolean> => {
+    if (sourceDone) return false;
+    const r = await it.next();
+    if (r.done) {
+      sourceDone = true;
+      return false;
+    }
+    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
+    return true;
+  };
+  const consume = (n: number) => {
+    pending = pending.subarray(n);
+    pendingOffset += n;
+  };
+
+  for (;;) {
+    while (pending.length < 10 && (await more()));
+    if (pending.length === 0) return;
+    if (!isGzipMagic(pending)) {
+      // Bytes that are not a gzip member: name them, then skip to the next member header.
+      const at = pendingOffset;
+      let idx = findMagic(pending, 1);
+      while (idx === -1 || idx + 2 >= pending.length) {
+        const keep = idx === -1 ? Math.min(2, pending.length) : pending.length - idx;
+        consume(pending.length - keep);
+        if (!(await more())) {
+          idx = -1;
+          break;
+        }
+        idx = findMagic(pending, 0);
+      }
+      const skipped = idx === -1 ? pendingOffset + pending.length - at : pendingOffset + idx - at;
+      yield {
+        memberOffset: at,
+        error: new RecordError('gzip_garbage', `${skipped} bytes that are not a gzip member${idx === -1 ? ' up to the end of the file' : ''}`, { file, offset: at }),
+      };
+      if (idx === -1) return;
+      consume(idx);
+      continue;
+    }
+    let hlen = gzipHeaderLength(pending);
+    while (hlen === -1 && (await more())) hlen = gzipHeaderLength(pending);
+    const memberOffset = pendingOffset;
+    if (hlen === -1) {
+      yield { memberOffset, error: new RecordError('truncated_gzip', 'gzip member header cut off by the end of the file', { file, offset: memberOffset }) };
+      return;
+    }
+    consume(hlen);
+
+    const inf = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+    let outBytes = 0;
+    let ended = false;
+    let failed: Error | undefined;
+    try {
+      for (;;) {
+        if (pending.length === 0 && !(await more())) {
+          // end of file inside the member: flush what zlib has and report the cut
+          const step = await inflateWrite(inf, Buffer.alloc(0));
+          for (const data of step.out) {
+            outBytes += data.length;
+            yield { data, memberOffset };
+          }
+          failed = step.error ?? undefined;
+          if (!failed) ended = true;
+          else yield { memberOffset, error: new RecordError('truncated_gzip', `gzip member cut off by the end of the file after ${outBytes} decompressed bytes`, { file, offset: memberOffset }) };
+          if (failed) return;
+          break;
+        }
+        const chunk = pending.length > WRITE_SLICE_BYTES ? pending.subarray(0, WRITE_SLICE_BYTES) : pending;
+        const step = await inflateWrite(inf, chunk);
+        for (const data of step.out) {
+          outBytes += data.length;
+          yield { data, memberOffset };
+        }
+        if (step.error) {
+          failed = step.error;
+          const at = pendingOffset + step.consumed;
+          yield { memberOffset, error: new RecordError('gzip_corrupt', `corrupt gzip member: ${step.error.message}`, { file, offset: memberOffset }) };
+          consume(Math.max(1, step.consumed));
+          void at;
+          break;
+        }
+        consume(step.consumed);
+        if (step.consumed < chunk.length) {
+          ended = true;
+          break;
+        }
+      }
+    } finally {
+      inf.destroy();
+    }
+    if (failed) continue; // resync: the top of the loop scans for the next member header
+    if (ended) {
+      while (pending.length < 8 && (await more()));
+      if (pending.length < 8) {
+        yield { memberOffset, error: new RecordError('truncated_gzip', 'gzip trailer cut off by the end of the file', { file, offset: memberOffset }) };
+        return;
+      }
+      const isize = pending.readUInt32LE(4);
+      if (isize !== outBytes % 2 ** 32) {
+        yield { memberOffset, error: new RecordError('gzip_corrupt', `gzip member size ${isize} in trailer but ${outBytes} bytes decoded`, { file, offset: memberOffset }) };
+      }
+      consume(8);
+    }
+  }
+}

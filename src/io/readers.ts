@@ -1,0 +1,178 @@
+// Input readers: each turns one input file into a stream of Docs, counting every record it
+// reads as emitted, skipped (by reason) or bad (by reason, named by file and offset).
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import type { Doc } from '../core/doc.js';
+import { RecordError } from '../core/errors.js';
+import type { Counters } from '../core/stats.js';
+import { lines } from '../core/iterables.js';
+import { readWarc, type WarcRecord } from './warc.js';
+import { parseHttpResponse } from './http.js';
+import { decodeHtml } from './charset.js';
+import { isHtmlType, mimeType, sniffBinary } from './sniff.js';
+import { readHead } from './source.js';
+import { docFromJson } from './jsonl.js';
+
+export type InputFormat = 'warc' | 'jsonl' | 'parquet';
+
+export interface ReaderContext {
+  stats: Counters;
+  recordError(err: RecordError): void;
+  /** raw bytes of the file read so far */
+  onBytes?(total: number): void;
+}
+
+export interface ReaderOptions {
+  maxRecordBytes: number;
+  /** WARC only: keep non-2xx responses (default: skip them) */
+  keepNonOk?: boolean;
+}
+
+export function formatOf(file: string): InputFormat | undefined {
+  const f = file.toLowerCase();
+  if (/\.(warc|wet|arc)(\.gz)?$/.test(f)) return 'warc';
+  if (/\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(f)) return 'jsonl';
+  if (f.endsWith('.parquet')) return 'parquet';
+  return undefined;
+}
+
+export function readDocs(format: InputFormat, file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
+  switch (format) {
+    case 'warc':
+      return readWarcDocs(file, opts, ctx);
+    case 'jsonl':
+      return readJsonlDocs(file, opts, ctx);
+    case 'parquet':
+      return readParquetDocs(file, ctx);
+  }
+}
+
+function recordId(rec: WarcRecord, file: string): string {
+  const raw = rec.headers['warc-record-id'];
+  if (raw) return raw.replace(/^<|>$/g, '').replace(/^urn:uuid:/, '');
+  return `${file}@${rec.offset}`;
+}
+
+/** turn one WARC record into a Doc, or say why not (skip reason or RecordError) */
+export function warcRecordToDoc(rec: WarcRecord, file: string, opts: ReaderOptions): Doc | string | RecordError {
+  const where = { file, offset: rec.offset };
+  if (rec.type !== 'response' && rec.type !== 'resource' && rec.type !== 'conversion') return `warc_type_${rec.type || 'missing'}`;
+  const uri = rec.headers['warc-target-uri']?.replace(/^<|>$/g, '') ?? '';
+  // wget and others store their own logs and arguments as resource records with a non-web URI
+  if (rec.type === 'resource' && !/^https?:\/\//i.test(uri)) return 'non_web_resource';
+  if (!rec.body) return new RecordError('record_too_large', `record block of ${rec.contentLength} bytes exceeds maxRecordBytes=${opts.maxRecordBytes}`, where);
+  let payload: Buffer = rec.body;
+  let contentType = rec.headers['content-type'];
+  let status: number | undefined;
+  if (rec.type === 'response' && /application\/http/i.test(contentType ?? 'application/http')) {
+    const http = parseHttpResponse(rec.body, opts.maxRecordBytes);
+    if (!http) return new RecordError('malformed_http', 'response record does not hold an HTTP/1.x response', where);
+    status = http.status;
+    if (!opts.keepNonOk && (status < 200 || status > 299)) return `http_status_${Math.floor(status / 100)}xx`;
+    payload = http.payload;
+    contentType = http.headers['content-type'] ?? rec.headers['warc-identified-payload-type'];
+  }
+  if (payload.length === 0) return 'empty_payload';
+  let mime = mimeType(contentType);
+  if (rec.type === 'conversion' && !mime) mime = 'text/plain';
+  if (!mime) mime = mimeType(rec.headers['warc-identified-payload-type']) || 'text/html';
+  const html = isHtmlType(mime);
+  if (!html && mime !== 'text/plain') return `content_type_${mime.replace(/[^a-z0-9]+/g, '_') || 'unknown'}`;
+  const binary = sniffBinary(payload);
+  if (binary) return new RecordError('binary_content', `payload labelled ${mime} is ${binary} data`, where);
+  const decoded = decodeHtml(payload, contentType);
+  const meta: Doc['meta'] = {
+    url: uri || undefined,
+    date: rec.headers['warc-date'],
+    content_type: mime,
+    charset: decoded.charset,
+    charset_source: decoded.source,
+    source: { file, offset: rec.offset },
+  };
+  if (status !== undefined) meta.http_status = status;
+  const id = recordId(rec, file);
+  return html ? { id, text: '', html: decoded.text, meta } : { id, text: decoded.text, meta };
+}
+
+async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
+  for await (const ev of readWarc(file, { maxRecordBytes: opts.maxRecordBytes, onBytes: ctx.onBytes })) {
+    if (ev.error) {
+      ctx.stats.inc(`errors.${ev.error.reason}`);
+      ctx.recordError(ev.error);
+      continue;
+    }
+    const rec = ev.record;
+    ctx.stats.inc('records');
+    ctx.stats.inc(`records_by_type.${rec.type || 'missing'}`);
+    const out = warcRecordToDoc(rec, file, opts);
+    if (typeof out === 'string') ctx.stats.inc(`skipped.${out}`);
+    else if (out instanceof RecordError) {
+      ctx.stats.inc(`errors.${out.reason}`);
+      ctx.recordError(out);
+    } else {
+      ctx.stats.inc('docs');
+      yield out;
+    }
+  }
+}
+
+async function* byteChunks(file: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
+  const head = await readHead(file, 2);
+  const raw = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  let n = 0;
+  raw.on('data', (c) => {
+    n += c.length;
+    onBytes?.(n);
+  });
+  const stream = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
+  raw.on('error', (e) => stream.destroy(e));
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
+async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
+  let lineNo = 0;
+  try {
+    for await (const { line, offset } of lines(byteChunks(file, ctx.onBytes))) {
+      lineNo++;
+      if (line.length === 0) continue;
+      ctx.stats.inc('records');
+      const where = { file, offset };
+      if (line.length > opts.maxRecordBytes) {
+        ctx.stats.inc('errors.record_too_large');
+        ctx.recordError(new RecordError('record_too_large', `line ${lineNo} is ${line.length} bytes, over maxRecordBytes=${opts.maxRecordBytes}`, where));
+        continue;
+      }
+      const doc = docFromJson(line.toString('utf8'), `${file}:${lineNo}`, where);
+      if (doc instanceof RecordError) {
+        ctx.stats.inc(`errors.${doc.reason}`);
+        ctx.recordError(doc);
+        continue;
+      }
+      ctx.stats.inc('docs');
+      yield doc;
+    }
+  } catch (e) {
+    // a cut or corrupt gzip stream: what came before stays, the rest of the file is named as lost
+    const err = new RecordError('truncated_gzip', `stream ended with an error after line ${lineNo}: ${(e as Error).message}`, { file });
+    ctx.stats.inc(`errors.${err.reason}`);
+    ctx.recordError(err);
+  }
+}
+
+async function* readParquetDocs(file: string, ctx: ReaderContext): AsyncGenerator<Doc> {
+  const { streamParquetRows } = await import('./parquet-read.js');
+  let n = 0;
+  for await (const row of streamParquetRows(file)) {
+    ctx.stats.inc('records');
+    const doc = docFromJson(row, `${file}:${n}`, { file, offset: n });
+    n++;
+    if (doc instanceof RecordError) {
+      ctx.stats.inc(`errors.${doc.reason}`);
+      ctx.recordError(doc);
+      continue;
+    }
+    ctx.stats.inc('docs');
+    yield doc;
+  }
+  ctx.onBytes?.(fs.statSync(file).size);
+}

@@ -1,0 +1,44 @@
+// Listing a run's input files: explicit files, or directories searched for known formats.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FatalError } from '../core/errors.js';
+import { formatOf, type InputFormat } from '../io/readers.js';
+
+export interface InputFile {
+  file: string;
+  format: InputFormat;
+  bytes: number;
+  /** stable task name: index in the sorted input list plus the file name */
+  task: string;
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile() && formatOf(p)) out.push(p);
+  }
+}
+
+export function listInputs(paths: string[], format?: InputFormat): InputFile[] {
+  if (paths.length === 0) throw new FatalError('input.paths: no input given (set input.paths in the pipeline or pass --input)', 'input.paths');
+  const files: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      throw new FatalError(`input.paths: ${p} does not exist`, 'input.paths');
+    }
+    if (st.isDirectory()) walk(p, files);
+    else files.push(p);
+  }
+  const unique = [...new Set(files)].sort();
+  if (unique.length === 0) throw new FatalError(`input.paths: no .warc(.gz), .jsonl(.gz) or .parquet files under ${paths.join(', ')}`, 'input.paths');
+  return unique.map((file, i) => {
+    const f = format ?? formatOf(file);
+    if (!f) throw new FatalError(`input.paths: cannot tell the format of ${file} from its name; set input.format`, 'input.format');
+    const name = path.basename(file).replace(/[^A-Za-z0-9._-]+/g, '_');
+    return { file, format: f, bytes: fs.statSync(file).size, task: `${String(i).padStart(5, '0')}-${name}` };
+  });
+}

@@ -1,0 +1,9 @@
+// The stage registry: the name a pipeline YAML (or `curate stage <name>`) uses -> its definition.
+import type { StageDefinition } from '../src/core/stage.js';
+import { extract } from './extract/extract.js';
+import { length } from './filter/length.js';
+
+export const STAGES: Record<string, StageDefinition> = {
+  extract,
+  length,
+};
