@@ -11,6 +11,7 @@ import type { StageContext } from '../core/stage.js';
 import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
 import { runPipeline } from '../run/pipeline.js';
+import { listInputs } from '../run/inputs.js';
 import { createProgress } from '../run/progress.js';
 import { docFromJson, docToJson } from '../io/jsonl.js';
 import { STAGES } from '../../stages/index.js';
@@ -91,6 +92,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new FatalError(`--log-level must be debug, info, warn or error`);
   const pipeline = loadPipeline(positionals[0]!);
+  listInputs(values.input ?? pipeline.input.paths, pipeline.input.format); // a missing input stops the run before anything is written
   const outDir = values.output ?? pipeline.output.dir;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();

@@ -25,20 +25,21 @@ export function nodesToText(nodes: AnyNode[]): string {
     line = '';
     pendingBreak = Math.max(pendingBreak, level);
   };
-  const walk = (node: AnyNode, inPre: boolean) => {
+  // An explicit stack instead of recursion: real pages nest 10,000 levels deep at times.
+  type Frame = { node: AnyNode; inPre: boolean; exit?: number };
+  const stack: Frame[] = [];
+  const visit = (node: AnyNode, inPre: boolean) => {
     if (node.type === 'text') {
       const data = (node as unknown as { data: string }).data;
       if (inPre) {
-        const parts = data.split('\n');
-        parts.forEach((p, i) => {
+        data.split('\n').forEach((p, i) => {
           if (i > 0) flush(1);
           line += p;
         });
       } else line += data.replace(/\s+/g, ' ');
       return;
     }
-    if (node.type !== 'tag' && node.type !== 'root' && node.type !== 'script' && node.type !== 'style') return;
-    if (node.type === 'script' || node.type === 'style') return;
+    if (node.type !== 'tag' && node.type !== 'root') return;
     const el = node as Element;
     const name = el.name?.toLowerCase();
     if (name && SKIP.has(name)) return;
@@ -47,14 +48,26 @@ export function nodesToText(nodes: AnyNode[]): string {
       return;
     }
     const block = name !== undefined && BLOCK.has(name);
-    if (block) flush(PARAGRAPH.has(name) ? 2 : 1);
-    if (name === 'td' || name === 'th') line += line.trim() ? ' | ' : '';
-    if (name === 'li') line += '';
+    const level = block ? (PARAGRAPH.has(name) ? 2 : 1) : 0;
+    if (block) flush(level);
+    if ((name === 'td' || name === 'th') && line.trim()) line += ' | ';
     const pre = inPre || name === 'pre';
-    for (const child of el.children ?? []) walk(child, pre);
-    if (block) flush(PARAGRAPH.has(name) ? 2 : 1);
+    stack.push({ node, inPre: pre, exit: level });
+    const children = el.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, inPre: pre });
   };
-  for (const n of nodes) walk(n, false);
+  const walk = (root: AnyNode) => {
+    stack.push({ node: root, inPre: false });
+    while (stack.length) {
+      const f = stack.pop()!;
+      if (f.exit !== undefined) {
+        if (f.exit) flush(f.exit);
+        continue;
+      }
+      visit(f.node, f.inPre);
+    }
+  };
+  for (const n of nodes) walk(n);
   flush(0);
   return out.join('');
 }

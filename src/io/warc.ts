@@ -150,6 +150,13 @@ export async function* readWarc(file: string, opts: WarcReadOptions): AsyncGener
       }
     } else {
       body = await reader.read(contentLength);
+      const overrun = body.length < contentLength ? body.indexOf('\r\nWARC/1.') : -1;
+      if (overrun !== -1 && !reader.discontinuity) {
+        // cut short by the end of the file, but the next record starts inside: the length lied
+        reader.unread(body.subarray(overrun + 2));
+        yield { error: new RecordError('content_length_mismatch', `Content-Length ${contentLength} runs into the next record, which starts ${overrun + 2} bytes into the block`, { file, offset }) };
+        continue;
+      }
       if (body.length < contentLength) {
         const gz = reader.errors.find((e) => e.reason === 'truncated_gzip');
         reader.errors.length = 0;

@@ -18,6 +18,8 @@ const options = z
     minReadabilityChars: z.number().int().nonnegative().default(250),
     /** documents whose extracted text is shorter than this are dropped (reason: too_little_text) */
     minTextChars: z.number().int().nonnegative().default(1),
+    /** pages nested deeper than this skip Readability (its DOM walk is recursive and slow there) */
+    maxDepth: z.number().int().positive().default(400),
     /** run the cheerio fallback when Readability fails or finds too little */
     fallback: z.boolean().default(true),
   })
@@ -49,10 +51,29 @@ function fallbackText(html: string): { text: string; title?: string } {
   return { text: nodesToText(nodes), title };
 }
 
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
+
+/** nesting depth of the tags, by a linear scan (no DOM); stops counting past `limit` */
+export function tagDepth(html: string, limit: number): number {
+  const re = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g;
+  let depth = 0;
+  let max = 0;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    if (m[1]) depth = Math.max(0, depth - 1);
+    else if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase())) {
+      depth++;
+      if (depth > max && (max = depth) > limit) return max;
+    }
+  }
+  return max;
+}
+
 function htmlLang(html: string): string | undefined {
   const m = /<html[^>]*\slang\s*=\s*["']?([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*)/i.exec(html.slice(0, 8192));
   return m?.[1]?.toLowerCase();
 }
+
+class DeepError extends Error {}
 
 export const extract = defineMapper({
   name: 'extract',
@@ -76,6 +97,7 @@ export const extract = defineMapper({
     let extractor = 'readability';
     let title: string | undefined;
     try {
+      if (tagDepth(html, opts.maxDepth) > opts.maxDepth) throw new DeepError();
       const r = readability(html, doc.meta.url);
       if (r && r.text.length >= opts.minReadabilityChars) {
         text = r.text;
@@ -87,7 +109,7 @@ export const extract = defineMapper({
         extractor = '';
       }
     } catch (e) {
-      ctx.stats.inc('fallback.readability_error');
+      ctx.stats.inc(e instanceof DeepError ? 'fallback.too_deep' : 'fallback.readability_error');
       ctx.log.debug(`extract: readability failed on ${doc.id}: ${(e as Error).message}`);
       extractor = '';
     }

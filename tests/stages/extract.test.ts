@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { extract } from '../../stages/extract/extract.js';
+import { collect, fromArray } from '../../src/core/iterables.js';
+import { Counters } from '../../src/core/stats.js';
+import { silentLogger } from '../../src/core/log.js';
+import type { StageContext } from '../../src/core/stage.js';
+import type { Doc } from '../../src/core/doc.js';
+import { decodeHtml } from '../../src/io/charset.js';
+
+function ctx() {
+  const stats = new Counters();
+  const dropped: Array<[string, string]> = [];
+  const c: StageContext = {
+    rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'extract',
+    drop: (d, r) => {
+      stats.inc(`dropped.${r}`);
+      dropped.push([d.id, r]);
+    },
+    recordError: () => {},
+  };
+  return { c, stats, dropped };
+}
+
+async function run(docs: Doc[], options = {}) {
+  const { c, stats, dropped } = ctx();
+  const out = await collect(extract.create(extract.options.parse(options)).run(fromArray(docs), c));
+  return { out, stats: stats.toJSON(), dropped };
+}
+
+
+describe('extract', () => {
+  it('keeps the article text of a real page with paragraph breaks, and fills title and lang', async () => {
+    const html = fs.readFileSync('tests/fixtures/charset/munvnukovo.windows-1251.html');
+    const decoded = decodeHtml(html).text;
+    const { out } = await run([{ id: 'ru', text: '', html: decoded, meta: {} }]);
+    const expected = fs.readFileSync('tests/fixtures/charset/munvnukovo.expected.txt', 'utf8').split('\n');
+    expect(out).toHaveLength(1);
+    const text = out[0]!.text;
+    expect(text.split('\n\n').slice(0, 3)).toEqual(expected);
+    expect(out[0]!.html).toBeUndefined();
+    expect(out[0]!.meta).toMatchObject({ extractor: 'readability', html_lang: 'ru', title: expect.any(String) });
+  });
+
+  it('drops navigation and scripts in the fallback when there is no article', async () => {
+    const html = `<html><head><title>T</title><script>var x = 1;</script></head><body><nav><a href="/">Home</a> <a href="/a">About</a></nav>
+      <div>Short note one.</div><div>Short note two.</div><footer>© footer</footer></body></html>`;
+    const { out, stats } = await run([{ id: 'x', text: '', html, meta: {} }]);
+    expect(out[0]!.text).toBe('Short note one.\nShort note two.');
+    expect(out[0]!.meta.extractor).toBe('fallback');
+    expect(stats['fallback.readability_no_article'] ?? stats['fallback.readability_too_short']).toBe(1);
+  });
+
+  it('drops pages with no text, with a reason; passes plain text through', async () => {
+    const { out, dropped } = await run([
+      { id: 'empty', text: '', html: '<html><body><script>only()</script></body></html>', meta: {} },
+      { id: 'nobody', text: '', html: '', meta: {} },
+      { id: 'plain', text: 'already text', meta: {} },
+    ]);
+    expect(dropped).toEqual([['empty', 'no_text'], ['nobody', 'no_text']]);
+    expect(out.map((d) => d.id)).toEqual(['plain']);
+  });
+
+  it('caps the HTML it parses and says so', async () => {
+    const html = '<html><body>' + '<p>A sentence with several words in it.</p>'.repeat(20000) + '</body></html>';
+    const { out, stats } = await run([{ id: 'big', text: '', html, meta: {} }], { maxHtmlChars: 100_000 });
+    expect(out[0]!.meta.html_truncated).toBe(true);
+    expect(stats.html_truncated).toBe(1);
+    expect(out[0]!.text.length).toBeLessThan(100_000);
+  });
+
+  it('survives malformed and deeply nested HTML', async () => {
+    const deep = '<div>'.repeat(10000) + 'deep text here' + '</div>'.repeat(10000);
+    const broken = '<html><body><p>unclosed <b>bold <i>italic</p><table><tr><td>cell</table></body>';
+    const { out } = await run([
+      { id: 'deep', text: '', html: deep, meta: {} },
+      { id: 'broken', text: '', html: broken, meta: {} },
+    ]);
+    expect(out.map((d) => d.id)).toEqual(['deep', 'broken']);
+    expect(out[0]!.text).toContain('deep text here');
+    expect(out[1]!.text).toContain('unclosed bold italic');
+  });
+});
