@@ -53,19 +53,27 @@ export function docColumns(dropped: boolean): ColumnSpec[] {
   return [...DOC_COLUMNS, ...(dropped ? DROP_COLUMNS : []), META_JSON_COLUMN];
 }
 
-/** map a row read back from Parquet to meta keys */
+const ROW_FIELDS = new Set(['id', 'text', 'html', 'meta', 'source_file', 'source_offset', 'text_chars']);
+const COLUMN_TO_META = new Map([...DOC_COLUMNS, ...DROP_COLUMNS].flatMap((c) => (c.metaKey ? [[c.name, c.metaKey] as const] : [])));
+
+/**
+ * Meta of a row read back from Parquet: our typed columns map back to their meta keys, our `meta`
+ * JSON column is unpacked, and any other column (a foreign file's `dump`, `language`...) is kept
+ * under its own name.
+ */
 export function metaFromRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (typeof row.meta === 'string' && row.meta) {
     try {
       Object.assign(out, JSON.parse(row.meta));
     } catch {
-      // a foreign file's meta column that is not ours: keep it as a string
       out.meta = row.meta;
     }
   }
-  for (const c of [...DOC_COLUMNS, ...DROP_COLUMNS]) {
-    if (c.metaKey && row[c.name] !== undefined && row[c.name] !== null) out[c.metaKey] = row[c.name];
+  for (const [col, value] of Object.entries(row)) {
+    if (value === undefined || value === null || ROW_FIELDS.has(col)) continue;
+    out[COLUMN_TO_META.get(col) ?? col] = typeof value === 'bigint' ? Number(value) : value;
   }
+  if (typeof row.source_file === 'string') out.source = { file: row.source_file, offset: Number(row.source_offset ?? 0) };
   return out;
 }

@@ -12,6 +12,7 @@ import { decodeHtml } from './charset.js';
 import { isHtmlType, mimeType, sniffBinary } from './sniff.js';
 import { readHead } from './source.js';
 import { docFromJson } from './jsonl.js';
+import { metaFromRow } from '../../schemas/parquet-columns.js';
 
 export type InputFormat = 'warc' | 'jsonl' | 'parquet';
 
@@ -159,12 +160,22 @@ async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderCont
   }
 }
 
+/** a Parquet row (ours or another tool's: text, id, url...) as a Doc */
+export function docFromRow(row: Record<string, unknown>, fallbackId: string, where: { file: string; offset: number }): Doc | RecordError {
+  if (typeof row.text !== 'string' && typeof row.html !== 'string') return new RecordError('malformed_doc', 'row has no text (or html) column value', where);
+  const meta: Doc['meta'] = metaFromRow(row);
+  if (!meta.source) meta.source = where;
+  const doc: Doc = { id: row.id !== undefined && row.id !== null ? String(row.id) : fallbackId, text: typeof row.text === 'string' ? row.text : '', meta };
+  if (typeof row.html === 'string') doc.html = row.html;
+  return doc;
+}
+
 async function* readParquetDocs(file: string, ctx: ReaderContext): AsyncGenerator<Doc> {
   const { streamParquetRows } = await import('./parquet-read.js');
   let n = 0;
   for await (const row of streamParquetRows(file)) {
     ctx.stats.inc('records');
-    const doc = docFromJson(row, `${file}:${n}`, { file, offset: n });
+    const doc = docFromRow(row, `${file}:${n}`, { file, offset: n });
     n++;
     if (doc instanceof RecordError) {
       ctx.stats.inc(`errors.${doc.reason}`);

@@ -132,3 +132,22 @@ describe('runPipeline on the Common Crawl sample', () => {
     expect(urls).toBe('http://b.example/');
   });
 });
+
+describe('runPipeline on JSONL and Parquet documents', () => {
+  it('reads JSONL documents, and reads its own Parquet output back as input', async () => {
+    const first = newDir();
+    const yaml = `name: docs\ninput:\n  paths: [tests/fixtures/docs/cc-2019-30-40docs.jsonl]\noutput:\n  formats: [parquet]\nstages:\n  - length:\n      minWords: 100\n`;
+    const a = await runPipeline(parsePipeline(yaml), { outputDir: first, log: silentLogger });
+    expect(a.report.reader).toMatchObject({ records: 40, docs: 40 });
+    expect(a.report.totals.balanced).toBe(true);
+
+    const second = newDir();
+    const b = await runPipeline(parsePipeline(yaml.replace('minWords: 100', 'minWords: 400')), { outputDir: second, inputs: [path.join(first, 'docs')], log: silentLogger });
+    expect(b.report.reader.docs).toBe(a.report.totals.docs_kept);
+    const kept = await duck<[string, string]>(`SELECT id, source_file FROM '${path.join(second, 'docs', '*.parquet')}' ORDER BY id`);
+    const expected = await duck<[string]>(`SELECT id FROM '${path.join(first, 'docs', '*.parquet')}' WHERE len(regexp_split_to_array(trim(text), '\\s+')) >= 400 ORDER BY id`);
+    expect(kept.map((r) => r[0])).toEqual(expected.map((r) => r[0]));
+    // the original source is kept through the second pass
+    expect(new Set(kept.map((r) => r[1]))).toEqual(new Set(['tests/fixtures/docs/cc-2019-30-40docs.jsonl']));
+  });
+});
