@@ -1,14 +1,9 @@
-// Main-text extraction from HTML: Mozilla Readability on a linkedom DOM (7x faster than jsdom,
-// same output; ../shared/DEPENDENCY-PROBES.md), with a cheerio boilerplate-pruning text dump as
-// the fallback when Readability finds no article or too little text.
+// The extract stage: HTML documents become main text (src/extract/extract.ts), with title, html
+// lang and the extractor used in meta; plain-text documents pass through.
 import { z } from 'zod';
-import { parseHTML } from 'linkedom';
-import { Readability } from '@mozilla/readability';
-import * as cheerio from 'cheerio';
-import { parseDocument } from 'htmlparser2';
 import { defineMapper } from '../../src/core/stage.js';
 import type { Doc } from '../../src/core/doc.js';
-import { nodesToText } from '../../src/extract/html-text.js';
+import { extractHtml } from '../../src/extract/extract.js';
 
 const options = z
   .object({
@@ -25,56 +20,6 @@ const options = z
   })
   .strict();
 
-// Boilerplate containers the fallback removes before dumping text.
-const BOILERPLATE = [
-  'script', 'style', 'noscript', 'template', 'nav', 'header', 'footer', 'aside', 'form', 'iframe', 'svg',
-  '[role=navigation]', '[role=banner]', '[role=contentinfo]', '[aria-hidden=true]',
-  '.cookie', '#cookie', '[class*=cookie-banner]', '[id*=cookie-banner]', '.nav', '.navbar', '.menu', '.sidebar', '.breadcrumb', '.share', '.social',
-].join(',');
-
-function readability(html: string, url: string | undefined): { text: string; title?: string; byline?: string; published?: string } | undefined {
-  const { document } = parseHTML(html);
-  if (!document.documentElement) return undefined;
-  const article = new Readability(document as unknown as Document, { charThreshold: 200 }).parse();
-  if (!article?.content) return undefined;
-  void url;
-  const text = nodesToText(parseDocument(article.content).children);
-  return { text, title: article.title ?? undefined, byline: article.byline ?? undefined, published: article.publishedTime ?? undefined };
-}
-
-function fallbackText(html: string): { text: string; title?: string } {
-  const $ = cheerio.load(html);
-  const title = $('title').first().text().trim() || undefined;
-  $(BOILERPLATE).remove();
-  const pick = ['main', 'article', 'body'].find((sel) => $(sel).length);
-  const nodes = pick ? $(pick).toArray() : $.root().toArray();
-  return { text: nodesToText(nodes), title };
-}
-
-const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
-
-/** nesting depth of the tags, by a linear scan (no DOM); stops counting past `limit` */
-export function tagDepth(html: string, limit: number): number {
-  const re = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g;
-  let depth = 0;
-  let max = 0;
-  for (let m = re.exec(html); m; m = re.exec(html)) {
-    if (m[1]) depth = Math.max(0, depth - 1);
-    else if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase())) {
-      depth++;
-      if (depth > max && (max = depth) > limit) return max;
-    }
-  }
-  return max;
-}
-
-function htmlLang(html: string): string | undefined {
-  const m = /<html[^>]*\slang\s*=\s*["']?([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*)/i.exec(html.slice(0, 8192));
-  return m?.[1]?.toLowerCase();
-}
-
-class DeepError extends Error {}
-
 export const extract = defineMapper({
   name: 'extract',
   kind: 'extract',
@@ -88,44 +33,22 @@ export const extract = defineMapper({
       return doc;
     }
     let html = doc.html;
+    const meta: Doc['meta'] = { ...doc.meta };
     if (html.length > opts.maxHtmlChars) {
       html = html.slice(0, opts.maxHtmlChars);
-      doc.meta.html_truncated = true;
+      meta.html_truncated = true;
       ctx.stats.inc('html_truncated');
     }
-    let text = '';
-    let extractor = 'readability';
-    let title: string | undefined;
-    try {
-      if (tagDepth(html, opts.maxDepth) > opts.maxDepth) throw new DeepError();
-      const r = readability(html, doc.meta.url);
-      if (r && r.text.length >= opts.minReadabilityChars) {
-        text = r.text;
-        title = r.title;
-        if (r.byline) doc.meta.byline = r.byline;
-        if (r.published) doc.meta.published = r.published;
-      } else {
-        ctx.stats.inc(r ? 'fallback.readability_too_short' : 'fallback.readability_no_article');
-        extractor = '';
-      }
-    } catch (e) {
-      ctx.stats.inc(e instanceof DeepError ? 'fallback.too_deep' : 'fallback.readability_error');
-      ctx.log.debug(`extract: readability failed on ${doc.id}: ${(e as Error).message}`);
-      extractor = '';
-    }
-    if (!extractor && opts.fallback) {
-      const f = fallbackText(html);
-      text = f.text;
-      title = f.title;
-      extractor = 'fallback';
-    }
-    const { html: _dropped, ...rest } = doc;
-    void _dropped;
-    const out: Doc = { ...rest, text, meta: { ...doc.meta, extractor: extractor || 'none' } };
-    if (title) out.meta.title = title;
-    const lang = htmlLang(html);
-    if (lang) out.meta.html_lang = lang;
-    if (text.trim().length < Math.max(1, opts.minTextChars)) return { drop: text.trim() ? 'too_little_text' : 'no_text' };
-    return out;
+    const r = extractHtml(html, opts);
+    if (r.fallbackReason) ctx.stats.inc(`fallback.${r.fallbackReason}`);
+    meta.extractor = r.extractor;
+    if (r.title) meta.title = r.title;
+    if (r.lang) meta.html_lang = r.lang;
+    if (r.byline) meta.byline = r.byline;
+    if (r.published) meta.published = r.published;
+    const { html: _html, ...rest } = doc;
+    void _html;
+    if (r.text.trim().length < Math.max(1, opts.minTextChars)) return { drop: r.text.trim() ? 'too_little_text' : 'no_text' };
+    return { ...rest, text: r.text, meta };
   },
 });

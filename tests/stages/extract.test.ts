@@ -49,7 +49,7 @@ describe('extract', () => {
     const { out, stats } = await run([{ id: 'x', text: '', html, meta: {} }]);
     expect(out[0]!.text).toBe('Short note one.\nShort note two.');
     expect(out[0]!.meta.extractor).toBe('fallback');
-    expect(stats['fallback.readability_no_article'] ?? stats['fallback.readability_too_short']).toBe(1);
+    expect(stats['fallback.no_article'] ?? stats['fallback.too_short']).toBe(1);
   });
 
   it('drops pages with no text, with a reason; passes plain text through', async () => {
