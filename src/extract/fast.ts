@@ -1,0 +1,335 @@
+// Fast main-text extraction: one htmlparser2 SAX pass builds a light tree of text blocks, then the
+// main content is the subtree with the largest sum of block weights (content text counts for,
+// link lists and boilerplate containers against: the tree form of Finn et al.'s Body Text
+// Extraction), and within it link-heavy and boilerplate blocks are dropped (jusText's rules).
+import { Parser } from 'htmlparser2';
+
+export interface FastExtracted {
+  text: string;
+  title?: string;
+  lang?: string;
+  canonical?: string;
+  published?: string;
+  /** `content` when a content subtree was found, `page` when the whole page was filtered block by block */
+  strategy: 'content' | 'listing' | 'page' | 'empty';
+}
+
+export interface FastOptions {
+  /** a content subtree holding less than this share of the page's content words is not trusted */
+  minRootShare: number;
+}
+
+export const DEFAULT_FAST_OPTIONS: FastOptions = { minRootShare: 0.25 };
+
+// Elements whose content is never text. (noscript is kept: it is what a crawler without JavaScript
+// sees, and Discourse forums serve their whole thread in it.)
+const SKIP = new Set([
+  'script', 'style', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'canvas', 'select', 'option',
+  'button', 'textarea', 'input', 'head', 'map', 'audio', 'video', 'picture', 'dialog', 'figcaption',
+]);
+// Elements that start a new block of text.
+const BLOCK = new Set([
+  'p', 'div', 'section', 'article', 'main', 'header', 'footer', 'nav', 'aside', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol',
+  'li', 'dl', 'dt', 'dd', 'table', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'caption', 'blockquote', 'pre', 'figure',
+  'figcaption', 'form', 'fieldset', 'address', 'details', 'summary', 'hr', 'body', 'html', 'center', 'legend', 'menu',
+]);
+// Blocks that end with a blank line rather than a newline.
+const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'blockquote', 'table', 'ul', 'ol', 'dl', 'figure', 'section', 'article']);
+const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+// Containers that hold site furniture, not content.
+const BOILER_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
+// Never furniture, whatever their class says.
+const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
+/** a marked element holding more than this share of the page's non-link words is not furniture */
+const MAX_BOILER_SHARE = 0.4;
+/** a page with less running text than this, and LISTING_RATIO times more in a linked region, is a listing */
+const LISTING_MAX_CONTENT_WORDS = 100;
+const LISTING_RATIO = 3;
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
+
+// Class and id words that name site furniture. Matched against the first or last part of a
+// class token (site-footer, nav-menu), not the middle (content-sidebar-wrap wraps content).
+const BOILER_WORDS = new Set([
+  'nav', 'navbar', 'navigation', 'menu', 'menubar', 'footer', 'sidebar', 'sidenav', 'breadcrumb', 'breadcrumbs', 'cookie', 'cookies',
+  'consent', 'gdpr', 'share', 'sharing', 'social', 'socials', 'related', 'recommended', 'newsletter', 'subscribe', 'subscription',
+  'signup', 'promo', 'advert', 'advertisement', 'ad', 'ads', 'adsense', 'sponsor', 'sponsored', 'popup', 'modal', 'pagination', 'pager',
+  'toolbar', 'masthead', 'skip', 'banner', 'topbar', 'bottombar', 'copyright', 'disclaimer', 'tags', 'tagcloud',
+  'comment-form', 'respond', 'author', 'authors', 'bio', 'byline', 'caption', 'credit', 'credits', 'donate', 'donation',
+  'recirculation', 'syndication', 'login', 'search', 'searchbox', 'outbrain', 'taboola', 'trending', 'most-read', 'mostread', 'more-stories',
+]);
+
+function isBoilerAttr(cls: string): boolean {
+  if (!cls) return false;
+  for (const token of cls.split(/\s+/)) {
+    if (!token) continue;
+    if (BOILER_WORDS.has(token)) return true;
+    const parts = token.split(/[-_]+/).filter(Boolean);
+    if (parts.length > 1 && (BOILER_WORDS.has(parts[0]!) || BOILER_WORDS.has(parts[parts.length - 1]!))) return true;
+  }
+  return false;
+}
+
+interface El {
+  tag: string;
+  parent: El | null;
+  /** marked as furniture by tag, role or class (undone when it holds much of the page's text) */
+  boiler: boolean;
+  /** inside a marked element (itself included) */
+  inBoiler: boolean;
+  /** words outside links in the subtree, to undo marks on wrappers that hold the content */
+  freeWords: number;
+  /** sum of block weights in the subtree */
+  score: number;
+  /** content words in the subtree */
+  good: number;
+  /** the same sums for listing pages, where link text is the content */
+  listScore: number;
+  listWords: number;
+  /** index of the first and one past the last block in the subtree */
+  firstBlock: number;
+  endBlock: number;
+}
+
+interface Block {
+  text: string;
+  words: number;
+  linkWords: number;
+  el: El;
+  tag: string;
+  /** inside a boilerplate container (tag or class), set after parsing */
+  boiler: boolean;
+  /** the nearest enclosing list item / table row, for joining with single newlines */
+  paragraph: boolean;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+function countWords(s: string): number {
+  let n = 0;
+  WORD.lastIndex = 0;
+  while (WORD.exec(s)) n++;
+  return n;
+}
+
+const SENTENCE_END = /[.!?。！？…:;"”»)]\s*$/;
+
+/** weight of a block for choosing the content subtree: content for, link lists and furniture against */
+function weight(b: Block): number {
+  if (b.words === 0) return 0;
+  const density = b.linkWords / b.words;
+  if (b.boiler) return -b.words;
+  if (density > 0.5) return -b.words * density;
+  const free = b.words - b.linkWords;
+  if (b.words < 4 && !HEADING.has(b.tag)) return -0.5;
+  return free * (SENTENCE_END.test(b.text) || b.words >= 15 ? 1 : 0.4);
+}
+
+/** is a block kept inside the chosen content subtree? */
+function keepBlock(b: Block, rootBoiler: boolean): boolean {
+  if (b.words === 0 && !/\S/.test(b.text)) return false;
+  if (b.boiler && !rootBoiler) return false;
+  const density = b.words ? b.linkWords / b.words : 0;
+  if (HEADING.has(b.tag)) return density < 0.8;
+  if (density > 0.6) return false;
+  if (density > 0.35 && b.words < 15) return false;
+  return true;
+}
+
+/** jusText-style keep rule when no content subtree stands out: only clearly textual blocks */
+function keepPageBlock(b: Block): boolean {
+  if (b.boiler || b.words === 0) return false;
+  const density = b.linkWords / b.words;
+  if (density > 0.3) return false;
+  if (HEADING.has(b.tag)) return true;
+  return b.words >= 10 || SENTENCE_END.test(b.text);
+}
+
+export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIONS): FastExtracted {
+  const root: El = { tag: '#root', parent: null, boiler: false, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: 0, endBlock: 0 };
+  const blocks: Block[] = [];
+  const els: El[] = [root];
+  let cur = root;
+  let skipDepth = 0; // >0 while inside a SKIP or hidden element
+  let linkDepth = 0;
+  let preDepth = 0;
+  let text = '';
+  let linkText = 0; // words of `text` inside links
+  let blockEl = root;
+  const meta: { title?: string; lang?: string; canonical?: string; published?: string; ogTitle?: string } = {};
+  let inTitle = false;
+  let titleText = '';
+  // a stack of open elements, with whether each was skipped, boiler, a link, pre
+  const open: Array<{ tag: string; el?: El; skip: boolean; link: boolean; pre: boolean }> = [];
+
+  const flush = () => {
+    const raw = preDepth ? text.replace(/^\n+|\s+$/g, '') : text.replace(/\s+/g, ' ').trim();
+    if (raw) {
+      const b: Block = {
+        text: raw,
+        words: countWords(raw),
+        linkWords: linkText,
+        el: blockEl,
+        tag: blockEl.tag,
+        boiler: false,
+        paragraph: PARAGRAPH.has(blockEl.tag),
+      };
+      blocks.push(b);
+    }
+    text = '';
+    linkText = 0;
+  };
+
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        const tag = name.toLowerCase();
+        if (tag === 'html' && attribs.lang && !meta.lang) meta.lang = attribs.lang.toLowerCase();
+        if (tag === 'meta') {
+          const prop = (attribs.property ?? attribs.name ?? attribs.itemprop ?? '').toLowerCase();
+          if (prop === 'og:title' && attribs.content) meta.ogTitle = attribs.content.trim();
+          else if (!meta.published && /^(article:published_time|datepublished|date|dc\.date|pubdate|publishdate|og:published_time)$/.test(prop) && attribs.content) meta.published = attribs.content.trim();
+        } else if (tag === 'link' && /\bcanonical\b/i.test(attribs.rel ?? '') && attribs.href) meta.canonical = attribs.href.trim();
+        else if (tag === 'time' && !meta.published && attribs.datetime) meta.published = attribs.datetime.trim();
+        else if (tag === 'title' && !meta.title) inTitle = true;
+        if (VOID.has(tag)) {
+          if (tag === 'br' && skipDepth === 0) text += '\n';
+          else if (tag === 'hr' && skipDepth === 0) flush();
+          return;
+        }
+        const style = attribs.style;
+        const hidden =
+          'hidden' in attribs ||
+          attribs['aria-hidden'] === 'true' ||
+          (style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style));
+        const skip = SKIP.has(tag) || hidden;
+        const cls = ((attribs.class ?? '') + ' ' + (attribs.id ?? '') + ' ' + (attribs.role ?? '')).toLowerCase();
+        const boiler = BOILER_TAGS.has(tag) || (tag === 'header' && !insideContent()) || /\b(navigation|banner|contentinfo|complementary)\b/.test(attribs.role ?? '') || isBoilerAttr(cls);
+        const link = tag === 'a';
+        const pre = tag === 'pre';
+        const entry: (typeof open)[number] = { tag, skip, link, pre };
+        if (skip) skipDepth++;
+        if (skipDepth === 0 || skip) {
+          if (BLOCK.has(tag) && !skip) {
+            flush();
+            const el: El = { tag, parent: cur, boiler: boiler && !NEVER_BOILER.has(tag), inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: blocks.length, endBlock: 0 };
+            els.push(el);
+            cur = el;
+            blockEl = el;
+            entry.el = el;
+          } else if ((tag === 'td' || tag === 'th') && text.trim()) text += ' | ';
+        }
+        if (link) linkDepth++;
+        if (pre) preDepth++;
+        open.push(entry);
+      },
+      ontext(data) {
+        if (inTitle) titleText += data;
+        if (skipDepth > 0) return;
+        text += preDepth ? data : data;
+        if (linkDepth > 0) linkText += countWords(data);
+      },
+      onclosetag(name) {
+        const tag = name.toLowerCase();
+        if (tag === 'title') inTitle = false;
+        if (VOID.has(tag)) return;
+        // htmlparser2 closes implied elements itself; pop to the matching entry
+        let i = open.length - 1;
+        while (i >= 0 && open[i]!.tag !== tag) i--;
+        if (i < 0) return;
+        while (open.length > i) {
+          const e = open.pop()!;
+          if (e.el) {
+            flush();
+            e.el.endBlock = blocks.length;
+            cur = e.el.parent ?? root;
+            blockEl = cur;
+          }
+          if (e.skip) skipDepth--;
+          if (e.link) linkDepth--;
+          if (e.pre) preDepth--;
+        }
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  function insideContent(): boolean {
+    for (let i = open.length - 1; i >= 0; i--) if (open[i]!.tag === 'article' || open[i]!.tag === 'main') return true;
+    return false;
+  }
+  parser.write(html);
+  parser.end();
+  flush();
+  root.endBlock = blocks.length;
+  for (const e of open) if (e.el && !e.el.endBlock) e.el.endBlock = blocks.length;
+
+  meta.title = (titleText.replace(/\s+/g, ' ').trim() || meta.ogTitle) ?? undefined;
+  const base = { title: meta.title, lang: meta.lang, canonical: meta.canonical, published: meta.published };
+  if (blocks.length === 0) return { ...base, text: '', strategy: 'empty' };
+
+  // Per-element sums, accumulated bottom-up: `els` is in document order, so children follow
+  // their parents and a reverse pass adds each element into its parent once.
+  for (const b of blocks) b.el.freeWords += b.words - b.linkWords;
+  for (let i = els.length - 1; i > 0; i--) els[i]!.parent!.freeWords += els[i]!.freeWords;
+  // A furniture mark on an element holding much of the page's non-link text is wrong (body
+  // classes like `ehf-footer`, wrappers named `*-menu`): undo it, then mark the subtrees.
+  const pageFree = root.freeWords;
+  for (const e of els) {
+    if (e.boiler && e.freeWords > MAX_BOILER_SHARE * pageFree) e.boiler = false;
+    e.inBoiler = e.boiler || (e.parent?.inBoiler ?? false);
+  }
+  for (const b of blocks) {
+    b.boiler = b.el.inBoiler;
+    const w = weight(b);
+    b.el.score += w;
+    b.el.good += w > 0 ? b.words - b.linkWords : 0;
+    b.el.listScore += b.boiler ? -b.words : b.words;
+    b.el.listWords += b.boiler ? 0 : b.words;
+  }
+  for (let i = els.length - 1; i > 0; i--) {
+    const e = els[i]!;
+    const p = e.parent!;
+    p.score += e.score;
+    p.good += e.good;
+    p.listScore += e.listScore;
+    p.listWords += e.listWords;
+  }
+  const pageGood = root.good;
+
+  // The content subtree: the element with the largest score.
+  let best = root;
+  let bestList = root;
+  for (const e of els) {
+    if (e.score > best.score) best = e;
+    if (e.listScore > bestList.listScore) bestList = e;
+  }
+  const trusted = best.good >= opts.minRootShare * pageGood && best.good > 0;
+  const picked: Block[] = [];
+  // A listing (search results, category pages, link collections): little running text, much
+  // more text in one furniture-free region of linked items. Take that region whole.
+  if (best.good < LISTING_MAX_CONTENT_WORDS && bestList.listWords > LISTING_RATIO * Math.max(best.good, 1)) {
+    for (let i = bestList.firstBlock; i < bestList.endBlock; i++) {
+      const b = blocks[i]!;
+      if ((!b.boiler || bestList.inBoiler) && b.words > 0) picked.push(b);
+    }
+    if (picked.length) return { ...base, text: joinBlocks(picked), strategy: 'listing' };
+  }
+  if (trusted) {
+    for (let i = best.firstBlock; i < best.endBlock; i++) {
+      const b = blocks[i]!;
+      if (keepBlock(b, best.inBoiler)) picked.push(b);
+    }
+  }
+  const strategy = trusted && picked.length ? 'content' : 'page';
+  if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
+  return { ...base, text: joinBlocks(picked), strategy };
+}
+
+function joinBlocks(blocks: Block[]): string {
+  let out = '';
+  let prevParagraph = false;
+  for (const b of blocks) {
+    if (out) out += b.paragraph || prevParagraph ? '\n\n' : '\n';
+    out += b.text;
+    prevParagraph = b.paragraph;
+  }
+  return out;
+}
