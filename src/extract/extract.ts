@@ -6,8 +6,11 @@ import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import { parseDocument } from 'htmlparser2';
 import { nodesToText } from './html-text.js';
+import { fastExtract } from './fast.js';
 
 export interface ExtractOptions {
+  /** below this many words from the fast extractor, Readability gets a try */
+  minFastWords: number;
   /** Readability results shorter than this go to the fallback */
   minReadabilityChars: number;
   /** pages nested deeper than this skip Readability (its DOM walk is recursive and slow there) */
@@ -16,12 +19,13 @@ export interface ExtractOptions {
   fallback: boolean;
 }
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { minReadabilityChars: 250, maxDepth: 400, fallback: true };
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { minFastWords: 50, minReadabilityChars: 250, maxDepth: 400, fallback: true };
 
 export interface Extracted {
   text: string;
-  /** readability | fallback | none */
+  /** fast_content | fast_listing | fast_page | readability | text_dump */
   extractor: string;
+  canonical?: string;
   /** why Readability's result was not used: no_article, too_short, too_deep, error */
   fallbackReason?: string;
   title?: string;
@@ -77,23 +81,35 @@ export function fallbackText(html: string): { text: string; title?: string } {
   return { text: nodesToText(nodes), title };
 }
 
+/**
+ * The extraction chain: the fast extractor first; when it finds little (an empty page, or
+ * under `minFastWords` words) Readability gets a try and the longer text wins; when both find
+ * nothing the cheerio text dump is the last resort. `fallbackReason` says why a later step ran.
+ */
 export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS): Extracted {
-  const out: Extracted = { text: '', extractor: 'none', lang: htmlLang(html) };
-  try {
-    if (tagDepth(html, opts.maxDepth) > opts.maxDepth) out.fallbackReason = 'too_deep';
-    else {
+  const fast = fastExtract(html);
+  const out: Extracted = { text: fast.text, extractor: `fast_${fast.strategy}`, lang: fast.lang ?? htmlLang(html), title: fast.title, published: fast.published, canonical: fast.canonical };
+  const words = countWords(fast.text);
+  if (words >= opts.minFastWords) return out;
+  out.fallbackReason = fast.text ? 'fast_too_short' : 'fast_empty';
+  if (tagDepth(html, opts.maxDepth) <= opts.maxDepth) {
+    try {
       const r = readabilityText(html);
-      if (r && r.text.length >= opts.minReadabilityChars) {
-        return { ...out, text: r.text, extractor: 'readability', title: r.title, byline: r.byline, published: r.published };
-      }
-      out.fallbackReason = r ? 'too_short' : 'no_article';
+      // Readability replaces the fast result only when it finds clearly more: on pages where the
+      // fast extractor is thin, Readability's extra words are as often navigation as content.
+      const rWords = r ? countWords(r.text) : 0;
+      if (r && rWords >= opts.minFastWords && rWords >= 2 * words) return { ...out, text: r.text, extractor: 'readability', byline: r.byline, published: r.published ?? out.published, title: out.title ?? r.title };
+    } catch {
+      out.fallbackReason += '+readability_error';
     }
-  } catch {
-    out.fallbackReason = 'error';
   }
-  if (opts.fallback) {
+  if (!fast.text && opts.fallback) {
     const f = fallbackText(html);
-    return { ...out, text: f.text, title: f.title, extractor: 'fallback' };
+    if (f.text) return { ...out, text: f.text, extractor: 'text_dump' };
   }
   return out;
+}
+
+function countWords(s: string): number {
+  return s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 }

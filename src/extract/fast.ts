@@ -45,6 +45,10 @@ const MAX_BOILER_SHARE = 0.4;
 /** a page with less running text than this, and LISTING_RATIO times more in a linked region, is a listing */
 const LISTING_MAX_CONTENT_WORDS = 100;
 const LISTING_RATIO = 3;
+const META_TAGS = new Set(['html', 'meta', 'link', 'time', 'title']);
+const PUBLISHED_META = /^(article:published_time|datepublished|date|dc\.date|pubdate|publishdate|og:published_time)$/;
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+const BOILER_ROLE = /\b(navigation|banner|contentinfo|complementary)\b/;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
 
 // Class and id words that name site furniture. Matched against the first or last part of a
@@ -102,11 +106,24 @@ interface Block {
   paragraph: boolean;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+/** is this UTF-16 code unit part of a word? ASCII letters and digits, and any non-ASCII character
+ * outside the Latin-1 symbols and the general and CJK punctuation blocks */
+function isWordUnit(c: number): boolean {
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+  if (c <= 0xbf) return c === 0xaa || c === 0xb5 || c === 0xba;
+  if (c === 0xd7 || c === 0xf7) return false;
+  return !((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff0f));
+}
+
+/** words: runs of word characters (a char loop: this runs on every text node of every page) */
 function countWords(s: string): number {
   let n = 0;
-  WORD.lastIndex = 0;
-  while (WORD.exec(s)) n++;
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const w = isWordUnit(s.charCodeAt(i));
+    if (w && !inWord) n++;
+    inWord = w;
+  }
   return n;
 }
 
@@ -141,6 +158,48 @@ function keepPageBlock(b: Block): boolean {
   if (density > 0.3) return false;
   if (HEADING.has(b.tag)) return true;
   return b.words >= 10 || SENTENCE_END.test(b.text);
+}
+
+// Raw-text elements and comments are half the bytes of a modern page and none of its text.
+const RAW_TAGS = ['script', 'style', 'svg'];
+
+/**
+ * Cut <script>, <style>, <svg> bodies and comments before parsing (indexOf scans, linear: an
+ * unclosed one ends the cutting, it never rescans).
+ */
+export function stripRawText(html: string): string {
+  const lower = html.toLowerCase();
+  const parts: string[] = [];
+  let pos = 0;
+  let scan = 0;
+  for (;;) {
+    const lt = lower.indexOf('<', scan);
+    if (lt === -1 || lt + 1 >= lower.length) break;
+    scan = lt + 1;
+    const c = lower.charCodeAt(lt + 1);
+    let end = -1;
+    if (c === 0x21 /* ! */) {
+      if (!lower.startsWith('!--', lt + 1)) continue;
+      const close = lower.indexOf('-->', lt + 4);
+      if (close === -1) break;
+      end = close + 3;
+    } else if (c === 0x73 /* s */) {
+      const name = RAW_TAGS.find((t) => lower.startsWith(t, lt + 1));
+      if (!name) continue;
+      const after = lower.charCodeAt(lt + 1 + name.length);
+      // the name must end there: <script> <script ...> <svg/>, not <scripts> or <styled-x>
+      if (!(after === 0x3e || after === 0x2f || after === 0x20 || after === 0x0a || after === 0x09 || after === 0x0d)) continue;
+      const close = lower.indexOf(`</${name}`, lt + name.length + 1);
+      if (close === -1) break;
+      const gt = lower.indexOf('>', close);
+      if (gt === -1) break;
+      end = gt + 1;
+    } else continue;
+    parts.push(html.slice(pos, lt));
+    pos = scan = end;
+  }
+  parts.push(html.slice(pos));
+  return parts.join(' ');
 }
 
 export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIONS): FastExtracted {
@@ -180,43 +239,46 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
 
   const parser = new Parser(
     {
-      onopentag(name, attribs) {
-        const tag = name.toLowerCase();
-        if (tag === 'html' && attribs.lang && !meta.lang) meta.lang = attribs.lang.toLowerCase();
-        if (tag === 'meta') {
-          const prop = (attribs.property ?? attribs.name ?? attribs.itemprop ?? '').toLowerCase();
-          if (prop === 'og:title' && attribs.content) meta.ogTitle = attribs.content.trim();
-          else if (!meta.published && /^(article:published_time|datepublished|date|dc\.date|pubdate|publishdate|og:published_time)$/.test(prop) && attribs.content) meta.published = attribs.content.trim();
-        } else if (tag === 'link' && /\bcanonical\b/i.test(attribs.rel ?? '') && attribs.href) meta.canonical = attribs.href.trim();
-        else if (tag === 'time' && !meta.published && attribs.datetime) meta.published = attribs.datetime.trim();
-        else if (tag === 'title' && !meta.title) inTitle = true;
+      onopentag(tag, attribs) {
+        // (lowerCaseTags: tag names arrive lower-cased)
+        if (META_TAGS.has(tag)) readMeta(tag, attribs);
         if (VOID.has(tag)) {
-          if (tag === 'br' && skipDepth === 0) text += '\n';
-          else if (tag === 'hr' && skipDepth === 0) flush();
+          if (skipDepth === 0) {
+            if (tag === 'br') text += '\n';
+            else if (tag === 'hr') flush();
+          }
+          return;
+        }
+        if (skipDepth > 0) {
+          // inside skipped content only the nesting matters
+          open.push({ tag, skip: false, link: false, pre: false });
           return;
         }
         const style = attribs.style;
-        const hidden =
+        const skip =
+          SKIP.has(tag) ||
           'hidden' in attribs ||
           attribs['aria-hidden'] === 'true' ||
-          (style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style));
-        const skip = SKIP.has(tag) || hidden;
-        const cls = ((attribs.class ?? '') + ' ' + (attribs.id ?? '') + ' ' + (attribs.role ?? '')).toLowerCase();
-        const boiler = BOILER_TAGS.has(tag) || (tag === 'header' && !insideContent()) || /\b(navigation|banner|contentinfo|complementary)\b/.test(attribs.role ?? '') || isBoilerAttr(cls);
+          (style !== undefined && HIDDEN_STYLE.test(style));
         const link = tag === 'a';
         const pre = tag === 'pre';
         const entry: (typeof open)[number] = { tag, skip, link, pre };
         if (skip) skipDepth++;
-        if (skipDepth === 0 || skip) {
-          if (BLOCK.has(tag) && !skip) {
-            flush();
-            const el: El = { tag, parent: cur, boiler: boiler && !NEVER_BOILER.has(tag), inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: blocks.length, endBlock: 0 };
-            els.push(el);
-            cur = el;
-            blockEl = el;
-            entry.el = el;
-          } else if ((tag === 'td' || tag === 'th') && text.trim()) text += ' | ';
-        }
+        else if (BLOCK.has(tag)) {
+          flush();
+          const role = attribs.role;
+          const boiler =
+            !NEVER_BOILER.has(tag) &&
+            (BOILER_TAGS.has(tag) ||
+              (tag === 'header' && !insideContent()) ||
+              (role !== undefined && BOILER_ROLE.test(role)) ||
+              isBoilerAttr(((attribs.class ?? '') + ' ' + (attribs.id ?? '')).toLowerCase()));
+          const el: El = { tag, parent: cur, boiler, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: blocks.length, endBlock: 0 };
+          els.push(el);
+          cur = el;
+          blockEl = el;
+          entry.el = el;
+        } else if ((tag === 'td' || tag === 'th') && text.trim()) text += ' | ';
         if (link) linkDepth++;
         if (pre) preDepth++;
         open.push(entry);
@@ -224,7 +286,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
       ontext(data) {
         if (inTitle) titleText += data;
         if (skipDepth > 0) return;
-        text += preDepth ? data : data;
+        text += data;
         if (linkDepth > 0) linkText += countWords(data);
       },
       onclosetag(name) {
@@ -251,11 +313,24 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     },
     { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
+  function readMeta(tag: string, attribs: Record<string, string>): void {
+    if (tag === 'html') {
+      if (attribs.lang && !meta.lang) meta.lang = attribs.lang.toLowerCase();
+    } else if (tag === 'meta') {
+      const prop = (attribs.property ?? attribs.name ?? attribs.itemprop ?? '').toLowerCase();
+      if (prop === 'og:title' && attribs.content) meta.ogTitle = attribs.content.trim();
+      else if (!meta.published && PUBLISHED_META.test(prop) && attribs.content) meta.published = attribs.content.trim();
+    } else if (tag === 'link') {
+      if (/\bcanonical\b/i.test(attribs.rel ?? '') && attribs.href) meta.canonical = attribs.href.trim();
+    } else if (tag === 'time') {
+      if (!meta.published && attribs.datetime) meta.published = attribs.datetime.trim();
+    } else if (tag === 'title' && !meta.title) inTitle = true;
+  }
   function insideContent(): boolean {
     for (let i = open.length - 1; i >= 0; i--) if (open[i]!.tag === 'article' || open[i]!.tag === 'main') return true;
     return false;
   }
-  parser.write(html);
+  parser.write(stripRawText(html));
   parser.end();
   flush();
   root.endBlock = blocks.length;

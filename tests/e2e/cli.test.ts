@@ -56,7 +56,7 @@ describe('curate stage', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ id: 'ru-1', url: 'http://www.munvnukovo.ru/x', text: expect.stringContaining('Прокурор'), meta: { extractor: 'readability' } });
+    expect(lines[0]).toMatchObject({ id: 'ru-1', url: 'http://www.munvnukovo.ru/x', text: expect.stringContaining('Прокурор'), meta: { extractor: 'fast_content' } });
     expect(Object.keys(lines[0])).toEqual(['id', 'url', 'text', 'meta']);
     expect(r.stderr).toMatch(/extract: 2 in, 1 out, 1 dropped \(no_text 1\)/);
   });

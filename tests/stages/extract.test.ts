@@ -40,16 +40,16 @@ describe('extract', () => {
     const text = out[0]!.text;
     expect(text.split('\n\n').slice(0, 3)).toEqual(expected);
     expect(out[0]!.html).toBeUndefined();
-    expect(out[0]!.meta).toMatchObject({ extractor: 'readability', html_lang: 'ru', title: expect.any(String) });
+    expect(out[0]!.meta).toMatchObject({ extractor: 'fast_content', html_lang: 'ru', title: expect.any(String) });
   });
 
-  it('drops navigation and scripts in the fallback when there is no article', async () => {
+  it('drops navigation, footer and scripts on a page with little text', async () => {
     const html = `<html><head><title>T</title><script>var x = 1;</script></head><body><nav><a href="/">Home</a> <a href="/a">About</a></nav>
       <div>Short note one.</div><div>Short note two.</div><footer>© footer</footer></body></html>`;
     const { out, stats } = await run([{ id: 'x', text: '', html, meta: {} }]);
     expect(out[0]!.text).toBe('Short note one.\nShort note two.');
-    expect(out[0]!.meta.extractor).toBe('fallback');
-    expect(stats['fallback.no_article'] ?? stats['fallback.too_short']).toBe(1);
+    expect(out[0]!.meta.extractor).toBe('fast_page');
+    expect(stats['fallback.fast_too_short']).toBe(1);
   });
 
   it('drops pages with no text, with a reason; passes plain text through', async () => {
