@@ -45,6 +45,7 @@ const MAX_BOILER_SHARE = 0.4;
 /** a page with less running text than this, and LISTING_RATIO times more in a linked region, is a listing */
 const LISTING_MAX_CONTENT_WORDS = 100;
 const LISTING_RATIO = 3;
+const LISTING_MIN_WORDS = 50;
 const META_TAGS = new Set(['html', 'meta', 'link', 'time', 'title']);
 const PUBLISHED_META = /^(article:published_time|datepublished|date|dc\.date|pubdate|publishdate|og:published_time)$/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
@@ -380,7 +381,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   const picked: Block[] = [];
   // A listing (search results, category pages, link collections): little running text, much
   // more text in one furniture-free region of linked items. Take that region whole.
-  if (best.good < LISTING_MAX_CONTENT_WORDS && bestList.listWords > LISTING_RATIO * Math.max(best.good, 1)) {
+  if (best.good < LISTING_MAX_CONTENT_WORDS && bestList.listWords >= LISTING_MIN_WORDS && bestList.listWords > LISTING_RATIO * Math.max(best.good, 1)) {
     for (let i = bestList.firstBlock; i < bestList.endBlock; i++) {
       const b = blocks[i]!;
       if ((!b.boiler || bestList.inBoiler) && b.words > 0) picked.push(b);
