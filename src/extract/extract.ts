@@ -19,7 +19,7 @@ export interface ExtractOptions {
   fallback: boolean;
 }
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { minFastWords: 50, minReadabilityChars: 250, maxDepth: 400, fallback: true };
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { minFastWords: 25, minReadabilityChars: 250, maxDepth: 400, fallback: true };
 
 export interface Extracted {
   text: string;

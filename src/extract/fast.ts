@@ -180,6 +180,13 @@ export function stripRawText(html: string): string {
     const c = lower.charCodeAt(lt + 1);
     let end = -1;
     if (c === 0x21 /* ! */) {
+      // A CDATA marker in HTML is a bogus comment in browsers, but htmlparser2 reads it as the
+      // start of a CDATA section and swallows the rest of the page: drop the marker.
+      if (lower.startsWith('![cdata[', lt + 1)) {
+        parts.push(html.slice(pos, lt));
+        pos = scan = lt + 9;
+        continue;
+      }
       if (!lower.startsWith('!--', lt + 1)) continue;
       const close = lower.indexOf('-->', lt + 4);
       if (close === -1) break;

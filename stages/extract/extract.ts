@@ -10,7 +10,7 @@ const options = z
     /** HTML beyond this many characters is cut before parsing, so a giant page costs bounded memory */
     maxHtmlChars: z.number().int().positive().default(2_000_000),
     /** when the fast extractor finds fewer words than this, Readability gets a try and the longer text wins */
-    minFastWords: z.number().int().nonnegative().default(50),
+    minFastWords: z.number().int().nonnegative().default(25),
     /** Readability results shorter than this go to the fallback */
     minReadabilityChars: z.number().int().nonnegative().default(250),
     /** documents whose extracted text is shorter than this are dropped (reason: too_little_text) */
