@@ -6,9 +6,14 @@ import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import { parseDocument } from 'htmlparser2';
 import { nodesToText } from './html-text.js';
-import { fastExtract } from './fast.js';
+import { DEFAULT_FAST_OPTIONS, fastExtract } from './fast.js';
+export { ExtractTimeout } from './fast.js';
 
 export interface ExtractOptions {
+  /** per-page time budget; past it the page is given up (ExtractTimeout). 0: none */
+  timeoutMs: number;
+  /** Readability (not interruptible) only runs on pages smaller than this */
+  maxReadabilityChars: number;
   /** below this many words from the fast extractor, Readability gets a try */
   minFastWords: number;
   /** Readability results shorter than this go to the fallback */
@@ -19,7 +24,7 @@ export interface ExtractOptions {
   fallback: boolean;
 }
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { minFastWords: 25, minReadabilityChars: 250, maxDepth: 400, fallback: true };
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { timeoutMs: 2000, maxReadabilityChars: 1_000_000, minFastWords: 25, minReadabilityChars: 250, maxDepth: 400, fallback: true };
 
 export interface Extracted {
   text: string;
@@ -87,12 +92,16 @@ export function fallbackText(html: string): { text: string; title?: string } {
  * nothing the cheerio text dump is the last resort. `fallbackReason` says why a later step ran.
  */
 export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS): Extracted {
-  const fast = fastExtract(html);
+  const started = performance.now();
+  const deadline = opts.timeoutMs > 0 ? started + opts.timeoutMs : undefined;
+  const fast = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline });
   const out: Extracted = { text: fast.text, extractor: `fast_${fast.strategy}`, lang: fast.lang ?? htmlLang(html), title: fast.title, published: fast.published, canonical: fast.canonical };
   const words = countWords(fast.text);
   if (words >= opts.minFastWords) return out;
   out.fallbackReason = fast.text ? 'fast_too_short' : 'fast_empty';
-  if (tagDepth(html, opts.maxDepth) <= opts.maxDepth) {
+  // Readability cannot be interrupted: only small enough pages with time left get it.
+  const timeLeft = deadline === undefined || performance.now() < started + opts.timeoutMs / 2;
+  if (html.length <= opts.maxReadabilityChars && timeLeft && tagDepth(html, opts.maxDepth) <= opts.maxDepth) {
     try {
       const r = readabilityText(html);
       // Readability replaces the fast result only when it finds clearly more: on pages where the

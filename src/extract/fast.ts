@@ -17,9 +17,21 @@ export interface FastExtracted {
 export interface FastOptions {
   /** a content subtree holding less than this share of the page's content words is not trusted */
   minRootShare: number;
+  /** performance.now() past which parsing stops with an ExtractTimeout */
+  deadline?: number;
 }
 
 export const DEFAULT_FAST_OPTIONS: FastOptions = { minRootShare: 0.25 };
+
+/** the page took longer than its time budget */
+export class ExtractTimeout extends Error {
+  constructor(readonly elapsedMs: number) {
+    super(`extraction ran past its time budget (${elapsedMs.toFixed(0)} ms)`);
+  }
+}
+
+/** parse in slices so a time budget can be checked between them */
+const PARSE_SLICE_CHARS = 64 * 1024;
 
 // Elements whose content is never text. (noscript is kept: it is what a crawler without JavaScript
 // sees, and Discourse forums serve their whole thread in it.)
@@ -137,7 +149,7 @@ function weight(b: Block): number {
   if (b.boiler) return -b.words;
   if (density > 0.5) return -b.words * density;
   const free = b.words - b.linkWords;
-  if (b.words < 4 && !HEADING.has(b.tag)) return -0.5;
+  if (b.words < 4 && !HEADING.has(b.tag)) return 0;
   return free * (SENTENCE_END.test(b.text) || b.words >= 15 ? 1 : 0.4);
 }
 
@@ -338,7 +350,12 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     for (let i = open.length - 1; i >= 0; i--) if (open[i]!.tag === 'article' || open[i]!.tag === 'main') return true;
     return false;
   }
-  parser.write(stripRawText(html));
+  const started = performance.now();
+  const clean = stripRawText(html);
+  for (let i = 0; i < clean.length; i += PARSE_SLICE_CHARS) {
+    parser.write(clean.slice(i, i + PARSE_SLICE_CHARS));
+    if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+  }
   parser.end();
   flush();
   root.endBlock = blocks.length;

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { defineMapper } from '../../src/core/stage.js';
 import type { Doc } from '../../src/core/doc.js';
-import { extractHtml } from '../../src/extract/extract.js';
+import { ExtractTimeout, extractHtml } from '../../src/extract/extract.js';
+import { describeSource } from '../../src/core/doc.js';
 
 const options = z
   .object({
@@ -11,6 +12,10 @@ const options = z
     maxHtmlChars: z.number().int().positive().default(2_000_000),
     /** when the fast extractor finds fewer words than this, Readability gets a try and the longer text wins */
     minFastWords: z.number().int().nonnegative().default(25),
+    /** per-page time budget in ms: a page that takes longer is dropped (extract_timeout); 0 turns it off */
+    timeoutMs: z.number().int().nonnegative().default(2000),
+    /** Readability, which cannot be interrupted, only runs as a fallback on pages smaller than this */
+    maxReadabilityChars: z.number().int().positive().default(1_000_000),
     /** Readability results shorter than this go to the fallback */
     minReadabilityChars: z.number().int().nonnegative().default(250),
     /** documents whose extracted text is shorter than this are dropped (reason: too_little_text) */
@@ -41,7 +46,16 @@ export const extract = defineMapper({
       meta.html_truncated = true;
       ctx.stats.inc('html_truncated');
     }
-    const r = extractHtml(html, opts);
+    let r;
+    try {
+      r = extractHtml(html, opts);
+    } catch (e) {
+      if (e instanceof ExtractTimeout) {
+        ctx.log.warn(`extract: ${describeSource(doc)}: ${e.message}; dropped`);
+        return { drop: 'extract_timeout' };
+      }
+      throw e;
+    }
     if (r.fallbackReason) ctx.stats.inc(`fallback.${r.fallbackReason}`);
     meta.extractor = r.extractor;
     if (r.title) meta.title = r.title;

@@ -81,4 +81,33 @@ describe('extract', () => {
     expect(out[0]!.text).toContain('deep text here');
     expect(out[1]!.text).toContain('unclosed bold italic');
   });
+
+  it('a page past its time budget is dropped with a reason and the next page goes on', async () => {
+    const slow = '<html><body>' + '<div><p>Some words in a paragraph, with a link <a href="#">here</a>.</p></div>'.repeat(40000) + '</body></html>';
+    const ok = '<html><body><article><p>' + 'A short and ordinary page with a sentence or two. '.repeat(10) + '</p></article></body></html>';
+    const { out, dropped } = await run(
+      [
+        { id: 'slow', text: '', html: slow, meta: {} },
+        { id: 'ok', text: '', html: ok, meta: {} },
+      ],
+      { timeoutMs: 1, maxHtmlChars: 10_000_000 },
+    );
+    expect(dropped).toEqual([['slow', 'extract_timeout']]);
+    expect(out.map((d) => d.id)).toEqual(['ok']);
+  });
+
+  it('reads XHTML served as XML, with its namespace and CDATA', async () => {
+    const xhtml = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="de" lang="de"><head><title>Seite</title>
+<script type="text/javascript">//<![CDATA[
+var a = 1 < 2;
+//]]></script></head>
+<body><div id="content"><h1>Überschrift</h1><p>${'Ein Absatz mit genug Wörtern, damit er als Inhalt zählt. '.repeat(6)}</p><br/><p>Zweiter Absatz.</p></div></body></html>`;
+    const { out } = await run([{ id: 'x', text: '', html: xhtml, meta: {} }]);
+    expect(out[0]!.text).toMatch(/^Überschrift\n\nEin Absatz mit genug Wörtern/);
+    expect(out[0]!.text).toContain('Zweiter Absatz.');
+    expect(out[0]!.text).not.toContain('var a');
+    expect(out[0]!.meta).toMatchObject({ html_lang: 'de', title: 'Seite' });
+  });
 });
