@@ -62,6 +62,7 @@ export const extract = defineMapper({
     if (r.lang) meta.html_lang = r.lang;
     if (r.byline) meta.byline = r.byline;
     if (r.published) meta.published = r.published;
+    if (r.canonical) meta.canonical_url = r.canonical;
     const { html: _html, ...rest } = doc;
     void _html;
     if (r.text.trim().length < Math.max(1, opts.minTextChars)) return { drop: r.text.trim() ? 'too_little_text' : 'no_text' };
