@@ -1,6 +1,8 @@
 // The Stage contract: a stream of documents in, a stream out (DataTrove's PipelineStep.run).
 // Every document that enters leaves kept, changed, or dropped through ctx.drop with a reason.
-import type { z } from 'zod';
+import { z } from 'zod';
+
+const zBoolean = z.boolean();
 import type { Doc } from './doc.js';
 import type { Counters } from './stats.js';
 import type { Logger } from './log.js';
@@ -40,34 +42,55 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
   create(options: z.output<S>): Stage;
 }
 
-/** A filter answers "keep, or why not" per document (DataTrove's BaseFilter.filter). */
-export interface FilterSpec<S extends z.ZodType> {
-  name: string;
-  description: string;
-  options: S;
-  /** true keeps the document; a string drops it with that reason */
-  keep(doc: Doc, options: z.output<S>, ctx: StageContext): boolean | string | Promise<boolean | string>;
+/** What a filter measured and decided: `keep` is true or the drop reason. */
+export interface FilterVerdict {
+  keep: true | string;
+  /** the measured values (word count, ratios...), written to meta in annotate mode */
+  values?: Record<string, number | string | boolean | null>;
 }
 
-export function defineFilter<S extends z.ZodType>(spec: FilterSpec<S>): StageDefinition<S> {
-  return {
+/** A filter answers "keep, or why not" per document (DataTrove's BaseFilter.filter). */
+export interface FilterSpec<S extends z.ZodObject> {
+  name: string;
+  description: string;
+  /** the filter's own options; `annotate` is added to every filter */
+  options: S;
+  /** true keeps the document; a string drops it with that reason; a verdict also carries the measurements */
+  keep(doc: Doc, options: z.output<S>, ctx: StageContext): boolean | string | FilterVerdict | Promise<boolean | string | FilterVerdict>;
+}
+
+/**
+ * A filter stage. Every filter takes `annotate: true`, which drops nothing: the measured values go to
+ * `meta.<filter name>` (with `would_drop` set to the reason, if any) so thresholds can be tuned with
+ * `curate inspect`, and stats count `would_drop.<reason>`.
+ */
+export function defineFilter<S extends z.ZodObject>(spec: FilterSpec<S>) {
+  const options = spec.options.extend({ annotate: zBoolean.default(false) });
+  const definition: StageDefinition<typeof options> = {
     name: spec.name,
     kind: 'filter',
     description: spec.description,
-    options: spec.options,
-    create(options) {
+    options,
+    create(opts) {
+      const annotate = (opts as { annotate: boolean }).annotate;
       return {
         name: spec.name,
         async *run(input, ctx) {
           for await (const doc of input) {
-            const verdict = await spec.keep(doc, options, ctx);
-            if (verdict === true) yield doc;
-            else ctx.drop(doc, verdict === false ? spec.name : verdict);
+            const raw = await spec.keep(doc, opts as z.output<S>, ctx);
+            const verdict: FilterVerdict = typeof raw === 'object' ? raw : { keep: raw === true ? true : raw === false ? spec.name : raw };
+            if (annotate) {
+              if (verdict.keep !== true) ctx.stats.inc(`would_drop.${verdict.keep}`);
+              doc.meta[spec.name] = { ...(verdict.values ?? {}), would_drop: verdict.keep === true ? null : verdict.keep };
+              yield doc;
+            } else if (verdict.keep === true) yield doc;
+            else ctx.drop(doc, verdict.keep);
           }
         },
       };
     },
   };
+  return definition;
 }
 
 /** A mapper rewrites a document or drops it: return the doc, or {drop: reason}. */

@@ -18,13 +18,16 @@ export const length = defineFilter({
   options,
   keep(doc, o) {
     const chars = doc.text.length;
-    if (chars < o.minChars) return 'too_few_chars';
-    if (chars > o.maxChars) return 'too_many_chars';
     let words = 0;
     for (const _ of doc.text.matchAll(/\S+/g)) {
-      if (++words > o.maxWords) return 'too_many_words';
+      // stop counting far past the bound: a 10 MB single line costs no more than it must
+      if (++words > o.maxWords && words > o.minWords) break;
     }
-    if (words < o.minWords) return 'too_few_words';
-    return true;
+    const values = { chars, words };
+    if (chars < o.minChars) return { keep: 'too_few_chars', values };
+    if (chars > o.maxChars) return { keep: 'too_many_chars', values };
+    if (words < o.minWords) return { keep: 'too_few_words', values };
+    if (words > o.maxWords) return { keep: 'too_many_words', values };
+    return { keep: true, values };
   },
 });

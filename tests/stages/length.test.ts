@@ -34,6 +34,23 @@ describe('length filter', () => {
     expect(r.dropped).toEqual(['0:too_few_chars', '2:too_many_chars']);
   });
 
+  it('annotate mode drops nothing and writes the measurements and the would-be reason', async () => {
+    const stats = new Counters();
+    const docs: Doc[] = [{ id: 'a', text: 'two words', meta: {} }, { id: 'b', text: 'one two three four five', meta: {} }];
+    const out = await collect(
+      length.create(length.options.parse({ minWords: 3, annotate: true })).run(fromArray(docs), {
+        rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'length',
+        drop: () => { throw new Error('annotate mode must not drop'); },
+        recordError: () => {},
+      }),
+    );
+    expect(out.map((d) => d.meta.length)).toEqual([
+      { chars: 9, words: 2, would_drop: 'too_few_words' },
+      { chars: 23, words: 5, would_drop: null },
+    ]);
+    expect(stats.toJSON()).toEqual({ 'would_drop.too_few_words': 1 });
+  });
+
   it('the defaults are Gopher\'s 50..100,000 words', () => {
     expect(length.options.parse({})).toMatchObject({ minWords: 50, maxWords: 100_000 });
   });
