@@ -26,6 +26,8 @@ export const DOC_COLUMNS: ColumnSpec[] = [
   { name: 'charset', type: 'utf8', description: 'charset the page was decoded with', metaKey: 'charset', value: meta('charset') },
   { name: 'charset_source', type: 'utf8', description: 'how the charset was chosen: bom, http, meta, detected, default', metaKey: 'charset_source', value: meta('charset_source') },
   { name: 'extractor', type: 'utf8', description: 'which extractor produced the text (readability, fallback)', metaKey: 'extractor', value: meta('extractor') },
+  { name: 'language', type: 'utf8', description: 'language code from the langid stage (fastText lid.176)', metaKey: 'language', value: meta('language') },
+  { name: 'language_score', type: 'float64', description: 'probability of that language', metaKey: 'language_score', value: meta('language_score') },
   { name: 'source_file', type: 'utf8', description: 'input file', value: (d) => d.meta.source?.file },
   { name: 'source_offset', type: 'int64', description: 'offset of the record in the input file (gzip member offset for .warc.gz)', value: (d) => d.meta.source?.offset },
   { name: 'text_chars', type: 'int64', description: 'length of text in characters', value: (d) => d.text.length },

@@ -2,8 +2,10 @@
 import type { StageDefinition } from '../src/core/stage.js';
 import { extract } from './extract/extract.js';
 import { length } from './filter/length.js';
+import { langid } from './langid/langid.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
+  langid,
   length,
 };
