@@ -35,3 +35,14 @@ export function describeSource(doc: Doc): string {
   const s = doc.meta.source;
   return s ? `${s.file}@${s.offset}` : doc.id;
 }
+
+/**
+ * A copy of `s` that shares no memory with the string it was cut from. V8 keeps substrings as
+ * views of their parent, so a 2 KB text cut from a 300 KB page keeps the page alive for as long
+ * as the document is buffered (a Parquet row group holds thousands): store copies, not slices.
+ */
+export function ownString(s: string): string;
+export function ownString(s: string | undefined): string | undefined;
+export function ownString(s: string | undefined): string | undefined {
+  return s === undefined ? undefined : Buffer.from(s, 'utf8').toString('utf8');
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineMapper } from '../../src/core/stage.js';
 import type { Doc } from '../../src/core/doc.js';
 import { ExtractTimeout, extractHtml } from '../../src/extract/extract.js';
-import { describeSource } from '../../src/core/doc.js';
+import { describeSource, ownString } from '../../src/core/doc.js';
 
 const options = z
   .object({
@@ -57,15 +57,16 @@ export const extract = defineMapper({
       throw e;
     }
     if (r.fallbackReason) ctx.stats.inc(`fallback.${r.fallbackReason}`);
+    // copies, not slices of the page: see ownString
     meta.extractor = r.extractor;
-    if (r.title) meta.title = r.title;
-    if (r.lang) meta.html_lang = r.lang;
-    if (r.byline) meta.byline = r.byline;
-    if (r.published) meta.published = r.published;
-    if (r.canonical) meta.canonical_url = r.canonical;
+    if (r.title) meta.title = ownString(r.title);
+    if (r.lang) meta.html_lang = ownString(r.lang);
+    if (r.byline) meta.byline = ownString(r.byline);
+    if (r.published) meta.published = ownString(r.published);
+    if (r.canonical) meta.canonical_url = ownString(r.canonical);
     const { html: _html, ...rest } = doc;
     void _html;
     if (r.text.trim().length < Math.max(1, opts.minTextChars)) return { drop: r.text.trim() ? 'too_little_text' : 'no_text' };
-    return { ...rest, text: r.text, meta };
+    return { ...rest, text: ownString(r.text), meta };
   },
 });
