@@ -81,7 +81,8 @@ export function fallbackText(html: string): { text: string; title?: string } {
   const $ = cheerio.load(html);
   const title = $('title').first().text().trim() || undefined;
   $(BOILERPLATE).remove();
-  const pick = ['main', 'article', 'body'].find((sel) => $(sel).length);
+  // the first of main, article, body that holds any text (an empty <main> shell is common)
+  const pick = ['main', 'article', 'body'].find((sel) => $(sel).text().trim().length > 0);
   const nodes = pick ? $(pick).toArray() : $.root().toArray();
   return { text: nodesToText(nodes), title };
 }

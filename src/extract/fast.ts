@@ -148,14 +148,32 @@ function weight(b: Block): number {
   const density = b.linkWords / b.words;
   if (b.boiler) return -b.words;
   if (density > 0.5) return -b.words * density;
+  if (looksLikeMarkup(b.text) || lowDiversity(b)) return -b.words;
   const free = b.words - b.linkWords;
   if (b.words < 4 && !HEADING.has(b.tag)) return 0;
   return free * (SENTENCE_END.test(b.text) || b.words >= 15 ? 1 : 0.4);
 }
 
+// Escaped markup shown as text (a <noscript> holding "&lt;div ...&gt;"), not prose.
+const MARKUP = /<\/?[a-z][a-z0-9]*[\s>\/]/gi;
+function looksLikeMarkup(text: string): boolean {
+  MARKUP.lastIndex = 0;
+  let n = 0;
+  while (MARKUP.exec(text)) if (++n >= 2) return true;
+  return false;
+}
+
+/** a long block that repeats a handful of words (a hidden "word word word" measuring div, keyword stuffing) */
+function lowDiversity(b: Block): boolean {
+  if (b.words < 30) return false;
+  const seen = new Set(b.text.toLowerCase().split(/\s+/, 400));
+  return seen.size / Math.min(b.words, 400) < 0.1;
+}
+
 /** is a block kept inside the chosen content subtree? */
 function keepBlock(b: Block, rootBoiler: boolean): boolean {
   if (b.words === 0 && !/\S/.test(b.text)) return false;
+  if (looksLikeMarkup(b.text) || lowDiversity(b)) return false;
   if (b.boiler && !rootBoiler) return false;
   const density = b.words ? b.linkWords / b.words : 0;
   if (HEADING.has(b.tag)) return density < 0.8;
@@ -166,7 +184,7 @@ function keepBlock(b: Block, rootBoiler: boolean): boolean {
 
 /** jusText-style keep rule when no content subtree stands out: only clearly textual blocks */
 function keepPageBlock(b: Block): boolean {
-  if (b.boiler || b.words === 0) return false;
+  if (b.boiler || b.words === 0 || looksLikeMarkup(b.text) || lowDiversity(b)) return false;
   const density = b.linkWords / b.words;
   if (density > 0.3) return false;
   if (HEADING.has(b.tag)) return true;
