@@ -81,10 +81,15 @@ export function fallbackText(html: string): { text: string; title?: string } {
   const $ = cheerio.load(html);
   const title = $('title').first().text().trim() || undefined;
   $(BOILERPLATE).remove();
-  // the first of main, article, body that holds any text (an empty <main> shell is common)
-  const pick = ['main', 'article', 'body'].find((sel) => $(sel).text().trim().length > 0);
-  const nodes = pick ? $(pick).toArray() : $.root().toArray();
-  return { text: nodesToText(nodes), title };
+  // the first of main, article, body that holds any text (an empty <main> shell is common);
+  // nodesToText walks iteratively, where cheerio's .text() recursion overflows on deep pages
+  let text = '';
+  for (const sel of ['main', 'article', 'body']) {
+    const found = $(sel).toArray();
+    if (found.length && (text = nodesToText(found))) break;
+  }
+  if (!text) text = nodesToText($.root().toArray());
+  return { text, title };
 }
 
 /**
