@@ -1,5 +1,6 @@
 // Helpers every benchmark shares: where bench data lives, command-line flags, timing, peak memory,
 // and the rule that figures go to stdout as one JSON line while progress goes to stderr.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,8 +61,8 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
   return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-/** what the figures were measured on, recorded beside them */
-export function machine(): { node: string; cpus: number; cpu_model: string; memory_gb: number; platform: string; date: string } {
+/** what the figures were measured on, recorded beside them; call it before the work starts */
+export function machine(): { node: string; cpus: number; cpu_model: string; memory_gb: number; platform: string; load_avg_1m: number; date: string } {
   const cpus = os.cpus();
   return {
     node: process.version,
@@ -69,8 +70,20 @@ export function machine(): { node: string; cpus: number; cpu_model: string; memo
     cpu_model: cpus[0]?.model.trim() ?? 'unknown',
     memory_gb: round(os.totalmem() / 2 ** 30, 1),
     platform: `${os.platform()} ${os.release()}`,
+    // other work on the machine skews every figure: near 0 is a quiet machine, near `cpus` a busy one
+    load_avg_1m: round(os.loadavg()[0]!, 2),
     date: new Date().toISOString().slice(0, 10),
   };
+}
+
+/** the commit the figures were measured at, and whether the engine's sources differed from it */
+export function codeRevision(): { commit: string; modified: boolean } {
+  const git = (...args: string[]) => execFileSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), modified: git('status', '--porcelain', '--', 'src', 'stages', 'schemas') !== '' };
+  } catch {
+    return { commit: 'unknown', modified: false };
+  }
 }
 
 /**

@@ -17,6 +17,9 @@ export class ByteReader {
   readonly errors: RecordError[] = [];
   /** set when the compressed stream skipped bytes: the record being read is not whole */
   discontinuity = false;
+  /** absolute offset of the first byte decoded after the compressed layer last skipped bytes */
+  resumedAt = -1;
+  private skipping = false;
   /** compressed or raw bytes read so far, for progress */
   sourceBytes = 0;
 
@@ -59,6 +62,7 @@ export class ByteReader {
       if (c.error) {
         this.errors.push(c.error);
         this.discontinuity = true;
+        this.skipping = true;
         continue;
       }
       if (!c.data || c.data.length === 0) continue;
@@ -68,6 +72,10 @@ export class ByteReader {
         this.pos = 0;
       }
       const start = this.base + this.buf.length;
+      if (this.skipping) {
+        this.resumedAt = start;
+        this.skipping = false;
+      }
       const last = this.members[this.members.length - 1];
       if (!last || last[1] !== c.memberOffset) this.members.push([start, c.memberOffset]);
       if (this.members.length > 64) this.pruneMembers();

@@ -167,11 +167,13 @@ export async function* readWarc(file: string, opts: WarcReadOptions): AsyncGener
       }
     }
     if (reader.discontinuity) {
-      // The compressed layer skipped bytes inside this record: its block is not whole.
-      const cause = reader.errors[0];
+      // The compressed layer skipped a damaged part inside this record: its block is not whole.
+      // The gzip error names the damaged member; go on from the first whole member after it,
+      // giving back what this record's declared length read beyond that point.
       yield* flushErrors();
-      yield { error: new RecordError(cause?.reason ?? 'gzip_corrupt', 'record lies across a damaged part of the gzip stream', { file, offset }) };
-      await reader.seek(NEXT_RECORD);
+      const bodyStart = reader.offset - (body?.length ?? 0);
+      if (body && reader.resumedAt > bodyStart && reader.resumedAt <= reader.offset) reader.unread(body.subarray(reader.resumedAt - bodyStart));
+      else await reader.seek(NEXT_RECORD);
       continue;
     }
     // A record ends with CRLF CRLF. Writers in the wild put one, three or none; accept any run

@@ -89,6 +89,19 @@ describe('readWarc', () => {
     expect(errors(ev)).toEqual([`gzip_garbage@${members.slice(0, 3).reduce((a, m) => a + m.length, 0)}`]);
   });
 
+  it('a damaged member costs only its own record: the reader goes on at the next whole member', async () => {
+    const recs = Array.from({ length: 6 }, (_, i) => responseRecord({ url: `http://x.example/${i}`, payload: `<p>page ${i} ${'text '.repeat(200 + i)}</p>` }));
+    const members = recs.map((r) => zlib.gzipSync(r));
+    const bad = Buffer.from(members[2]!);
+    bad.fill(0xff, 14, bad.length - 12); // the deflate data of record 2, header and trailer intact
+    const file = write('damaged.warc.gz', Buffer.concat([members[0]!, members[1]!, bad, ...members.slice(3)]));
+    const ev = await events(file);
+    expect(records(ev).map((r) => r.headers['warc-target-uri'])).toEqual([0, 1, 3, 4, 5].map((i) => `http://x.example/${i}`));
+    const at = members[0]!.length + members[1]!.length;
+    expect(errors(ev)[0]).toBe(`gzip_corrupt@${at}`);
+    expect(errors(ev).filter((e) => e.startsWith('gzip_corrupt'))).toHaveLength(1);
+  });
+
   it('an empty file, a non-WARC file and an ARC file are each one clear error', async () => {
     expect(errors(await events(write('empty.warc', Buffer.alloc(0))))).toEqual(['empty_file@0']);
     expect(errors(await events(write('text.warc', Buffer.from('hello, this is a text file\n'))))).toEqual(['not_warc@0']);

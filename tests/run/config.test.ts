@@ -34,7 +34,7 @@ describe('pipeline config', () => {
   it('an unknown stage is named with the known ones', () => {
     const e = fails(base + `stages:\n  - extract\n  - lenght\n`);
     expect(e.field).toBe('stages[1]');
-    expect(e.message).toMatch(/stages\[1\]: unknown stage 'lenght' \(did you mean 'length'\?\); known stages: extract, length/);
+    expect(e.message).toMatch(/stages\[1\]: unknown stage 'lenght' \(did you mean 'length'\?\); known stages: extract, langid, length/);
   });
 
   it('a mistyped value names the field', () => {
