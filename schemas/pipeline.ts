@@ -21,7 +21,7 @@ export const OutputConfig = z
     formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
     /** start a new output file once one holds this many bytes */
     maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024),
-    rowGroupRows: z.number().int().positive().default(2000),
+    rowGroupRows: z.number().int().positive().default(1000),
     /** also write dropped documents (with drop_stage and drop_reason) under dropped/ */
     writeDropped: z.boolean().default(true),
   })
@@ -35,7 +35,7 @@ export const PipelineConfig = z
     name: z.string().min(1),
     description: z.string().optional(),
     input: InputConfig.default({ paths: [], maxRecordBytes: 16 * 1024 * 1024, keepNonOk: false }),
-    output: OutputConfig.default({ dir: 'data/runs/out', formats: ['parquet'], maxFileBytes: 256 * 1024 * 1024, rowGroupRows: 2000, writeDropped: true }),
+    output: OutputConfig.default({ dir: 'data/runs/out', formats: ['parquet'], maxFileBytes: 256 * 1024 * 1024, rowGroupRows: 1000, writeDropped: true }),
     stages: z.array(StageEntry).default([]),
   })
   .strict();
