@@ -2,10 +2,24 @@
 import type { StageDefinition } from '../src/core/stage.js';
 import { extract } from './extract/extract.js';
 import { length } from './filter/length.js';
+import { c4 } from './filter/c4.js';
+import { c4Badwords } from './filter/c4-badwords.js';
+import { finewebQuality } from './filter/fineweb-quality.js';
+import { gopherQuality } from './filter/gopher-quality.js';
+import { gopherRepetition } from './filter/gopher-repetition.js';
+import { urlFilter } from './filter/url-filter.js';
 import { langid } from './langid/langid.js';
+import { pii } from './pii/pii.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
   langid,
   length,
+  gopher_quality: gopherQuality,
+  gopher_repetition: gopherRepetition,
+  c4,
+  c4_badwords: c4Badwords,
+  fineweb_quality: finewebQuality,
+  url_filter: urlFilter,
+  pii,
 };

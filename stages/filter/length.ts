@@ -1,7 +1,8 @@
-// Document length bounds, in characters and words: the first sanity filter of every pipeline.
-// Word bounds default to Gopher's 50..100,000 words (Rae et al. 2021, appendix A.1.1).
+// Document length bounds, in characters, words and (optionally) GPT-2 tokens: the first sanity filter of
+// every pipeline. Word bounds default to Gopher's 50..100,000 words (Rae et al. 2021, appendix A.1.1).
 import { z } from 'zod';
-import { defineFilter } from '../../src/core/stage.js';
+import { defineFilter, type FilterVerdict } from '../../src/core/stage.js';
+import { countGpt2Tokens } from '../../src/text/tokens.js';
 
 const options = z
   .object({
@@ -9,25 +10,59 @@ const options = z
     maxChars: z.number().int().positive().default(Number.MAX_SAFE_INTEGER),
     minWords: z.number().int().nonnegative().default(50),
     maxWords: z.number().int().positive().default(100_000),
+    /**
+     * GPT-2 token bounds (gpt-tokenizer's r50k encoding, as DataTrove's token counters default to "gpt2").
+     * Unset by default: tokenizing costs far more than counting words, so it only happens when asked.
+     */
+    minTokens: z.number().int().nonnegative().optional(),
+    maxTokens: z.number().int().positive().optional(),
   })
   .strict();
 
+/** JavaScript's \s: what separates the runs of /\S+/ */
+function isJsWhitespace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** the number of /\S+/ runs in text, counting no further than one past `stopAbove` */
+function countWords(text: string, stopAbove: number): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isJsWhitespace(text.charCodeAt(i));
+    if (!space && !inWord && ++words > stopAbove) return words;
+    inWord = !space;
+  }
+  return words;
+}
+
 export const length = defineFilter({
   name: 'length',
-  description: 'drop documents outside character and word-count bounds',
+  description: 'drop documents outside character, word-count and (optional) GPT-2 token-count bounds',
   options,
-  keep(doc, o) {
+  keep(doc, o): FilterVerdict | Promise<FilterVerdict> {
     const chars = doc.text.length;
-    let words = 0;
-    for (const _ of doc.text.matchAll(/\S+/g)) {
-      // stop counting far past the bound: a 10 MB single line costs no more than it must
-      if (++words > o.maxWords && words > o.minWords) break;
-    }
-    const values = { chars, words };
-    if (chars < o.minChars) return { keep: 'too_few_chars', values };
-    if (chars > o.maxChars) return { keep: 'too_many_chars', values };
-    if (words < o.minWords) return { keep: 'too_few_words', values };
-    if (words > o.maxWords) return { keep: 'too_many_words', values };
-    return { keep: true, values };
+    // stop counting far past the bound: a 10 MB single line costs no more than it must
+    const words = countWords(doc.text, Math.max(o.maxWords, o.minWords));
+    const values: Record<string, number> = { chars, words };
+    let verdict: true | string = true;
+    if (chars < o.minChars) verdict = 'too_few_chars';
+    else if (chars > o.maxChars) verdict = 'too_many_chars';
+    else if (words < o.minWords) verdict = 'too_few_words';
+    else if (words > o.maxWords) verdict = 'too_many_words';
+    if (o.minTokens === undefined && o.maxTokens === undefined) return { keep: verdict, values };
+    const annotate = (o as { annotate?: boolean }).annotate === true;
+    if (verdict !== true && !annotate) return { keep: verdict, values };
+    // counting stops once the answer is known: past maxTokens, or (outside annotate mode, where the
+    // count is never shown) at minTokens when there is no maximum
+    const stopAbove = o.maxTokens ?? (annotate ? Number.POSITIVE_INFINITY : Math.max(0, o.minTokens! - 1));
+    return countGpt2Tokens(doc.text, stopAbove).then((tokens) => {
+      values.tokens = tokens;
+      if (verdict === true && o.minTokens !== undefined && tokens < o.minTokens) verdict = 'too_few_tokens';
+      else if (verdict === true && o.maxTokens !== undefined && tokens > o.maxTokens) verdict = 'too_many_tokens';
+      return { keep: verdict, values };
+    });
   },
 });
