@@ -24,9 +24,10 @@ export function loadLanguageModel(): Promise<FastText> {
 /**
  * The top `k` languages of a text. fastText reads one line: line breaks become spaces (as in
  * DataTrove's FT176 wrapper), and only the first `maxChars` characters are read, which bounds
- * the time per document; accuracy no longer changes past a few hundred characters.
+ * the time per document: on 697 real CC documents (4 KB mean) the first 1,000 characters give the
+ * full text's label for 97.7% (2,000: 98.7%) at 4.6x the speed of reading it all.
  */
-export function identify(ft: FastText, text: string, k = 1, maxChars = 2000): LanguageGuess[] {
+export function identify(ft: FastText, text: string, k = 1, maxChars = 1000): LanguageGuess[] {
   const line = (text.length > maxChars ? text.slice(0, maxChars) : text).replace(/\s+/g, ' ').trim();
   if (!line) return [];
   const out: LanguageGuess[] = [];

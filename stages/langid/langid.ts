@@ -11,7 +11,7 @@ const options = z
     /** drop documents whose top language scores below this; DataTrove's default is 0.65 */
     minScore: z.number().min(0).max(1).default(0),
     /** characters of each document the model reads */
-    maxChars: z.number().int().positive().default(2000),
+    maxChars: z.number().int().positive().default(1000),
   })
   .strict();
 

@@ -35,7 +35,7 @@ describe('curate run', () => {
     fs.writeFileSync(bad, fs.readFileSync('pipelines/smoke.yaml', 'utf8').replace('minWords: 50', 'minWord: 50'));
     const r = curate(['run', bad, '--output', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`curate run: ${bad}: stages[1].length.minWord: unknown option 'minWord' (did you mean 'minWords'?)`);
+    expect(r.stderr.trim()).toBe(`curate run: ${bad}: stages[3].length.minWord: unknown option 'minWord' (did you mean 'minWords'?)`);
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -94,7 +94,7 @@ describe('curate inspect', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/kept documents: \d+/);
     expect(r.stdout).toMatch(/text length \(chars\): min \d+/);
-    expect(r.stdout).toMatch(/length\s+too_few_words\s+\d+/);
+    expect(r.stdout).toMatch(/langid\s+language_not_kept\s+\d+/);
     expect(r.stdout).toContain('sample of kept documents:');
   });
 
@@ -103,8 +103,8 @@ describe('curate inspect', () => {
     const r = curate(['inspect', runDir, '--sql', 'SELECT count(*) AS n FROM docs', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ n: stats.totals.docs_kept });
-    const t = curate(['inspect', runDir, '--sql', "SELECT drop_reason, count(*) AS n FROM dropped GROUP BY 1"]);
-    expect(t.stdout).toMatch(/drop_reason\s+n\n-+\s+-+\ntoo_few_words\s+\d+/);
+    const t = curate(['inspect', runDir, '--sql', "SELECT drop_reason, count(*) AS n FROM dropped WHERE drop_stage = 'langid' GROUP BY 1"]);
+    expect(t.stdout).toMatch(/drop_reason\s+n\n-+\s+-+\nlanguage_not_kept\s+\d+/);
     const bad = curate(['inspect', runDir, '--sql', 'SELECT nope FROM docs']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--sql: .*nope/);

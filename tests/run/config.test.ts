@@ -22,7 +22,7 @@ describe('pipeline config', () => {
       expect(p.stages.map((s) => s.name)).toContain('extract');
     }
     const smoke = loadPipeline('pipelines/smoke.yaml');
-    expect(smoke.stages[1]).toMatchObject({ name: 'length', options: { minWords: 50, maxWords: 100_000 } });
+    expect(smoke.stages.find((s) => s.name === 'length')).toMatchObject({ options: { minWords: 50, maxWords: 100_000 } });
   });
 
   it('a typo in an option name is named with its path and a suggestion', () => {
