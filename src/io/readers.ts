@@ -29,6 +29,17 @@ export interface ReaderOptions {
   keepNonOk?: boolean;
 }
 
+/** count one record's outcome: a document to hand on (returned), or a bad record to name */
+function accept(ctx: ReaderContext, out: Doc | RecordError): Doc | undefined {
+  if (out instanceof RecordError) {
+    ctx.stats.inc(`errors.${out.reason}`);
+    ctx.recordError(out);
+    return undefined;
+  }
+  ctx.stats.inc('docs');
+  return out;
+}
+
 export function formatOf(file: string): InputFormat | undefined {
   const f = file.toLowerCase();
   if (/\.(warc|wet|arc)(\.gz)?$/.test(f)) return 'warc';
@@ -98,8 +109,7 @@ export function warcRecordToDoc(rec: WarcRecord, file: string, opts: ReaderOptio
 async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
   for await (const ev of readWarc(file, { maxRecordBytes: opts.maxRecordBytes, onBytes: ctx.onBytes })) {
     if (ev.error) {
-      ctx.stats.inc(`errors.${ev.error.reason}`);
-      ctx.recordError(ev.error);
+      accept(ctx, ev.error);
       continue;
     }
     const rec = ev.record;
@@ -107,12 +117,9 @@ async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderConte
     ctx.stats.inc(`records_by_type.${rec.type || 'missing'}`);
     const out = warcRecordToDoc(rec, file, opts);
     if (typeof out === 'string') ctx.stats.inc(`skipped.${out}`);
-    else if (out instanceof RecordError) {
-      ctx.stats.inc(`errors.${out.reason}`);
-      ctx.recordError(out);
-    } else {
-      ctx.stats.inc('docs');
-      yield out;
+    else {
+      const doc = accept(ctx, out);
+      if (doc) yield doc;
     }
   }
 }
@@ -138,25 +145,17 @@ async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderCont
       if (line.length === 0) continue;
       ctx.stats.inc('records');
       const where = { file, offset };
-      if (line.length > opts.maxRecordBytes) {
-        ctx.stats.inc('errors.record_too_large');
-        ctx.recordError(new RecordError('record_too_large', `line ${lineNo} is ${line.length} bytes, over maxRecordBytes=${opts.maxRecordBytes}`, where));
-        continue;
-      }
-      const doc = docFromJson(line.toString('utf8'), `${file}:${lineNo}`, where);
-      if (doc instanceof RecordError) {
-        ctx.stats.inc(`errors.${doc.reason}`);
-        ctx.recordError(doc);
-        continue;
-      }
-      ctx.stats.inc('docs');
-      yield doc;
+      const doc = accept(
+        ctx,
+        line.length > opts.maxRecordBytes
+          ? new RecordError('record_too_large', `line ${lineNo} is ${line.length} bytes, over maxRecordBytes=${opts.maxRecordBytes}`, where)
+          : docFromJson(line.toString('utf8'), `${file}:${lineNo}`, where),
+      );
+      if (doc) yield doc;
     }
   } catch (e) {
     // a cut or corrupt gzip stream: what came before stays, the rest of the file is named as lost
-    const err = new RecordError('truncated_gzip', `stream ended with an error after line ${lineNo}: ${(e as Error).message}`, { file });
-    ctx.stats.inc(`errors.${err.reason}`);
-    ctx.recordError(err);
+    accept(ctx, new RecordError('truncated_gzip', `stream ended with an error after line ${lineNo}: ${(e as Error).message}`, { file }));
   }
 }
 
@@ -175,15 +174,9 @@ async function* readParquetDocs(file: string, ctx: ReaderContext): AsyncGenerato
   let n = 0;
   for await (const row of streamParquetRows(file)) {
     ctx.stats.inc('records');
-    const doc = docFromRow(row, `${file}:${n}`, { file, offset: n });
+    const doc = accept(ctx, docFromRow(row, `${file}:${n}`, { file, offset: n }));
     n++;
-    if (doc instanceof RecordError) {
-      ctx.stats.inc(`errors.${doc.reason}`);
-      ctx.recordError(doc);
-      continue;
-    }
-    ctx.stats.inc('docs');
-    yield doc;
+    if (doc) yield doc;
   }
   ctx.onBytes?.(fs.statSync(file).size);
 }

@@ -24,9 +24,33 @@ export function findDuplicates(items: readonly string[], len: (s: string) => num
 
 let segStarts = new Int32Array(256);
 let segEnds = new Int32Array(256);
-let segK1 = new Int32Array(512);
-let segK2 = new Int32Array(512);
-let segV = new Int32Array(512);
+/**
+ * An open-addressing table keyed by a pair of 32-bit hashes, reused across documents (its arrays
+ * grow, never shrink) so the per-document cost is a fill, not an allocation. v = 0 marks a free slot.
+ */
+class PairHashTable {
+  k1: Int32Array;
+  k2: Int32Array;
+  v: Int32Array;
+  constructor(initial: number) {
+    this.k1 = new Int32Array(initial);
+    this.k2 = new Int32Array(initial);
+    this.v = new Int32Array(initial);
+  }
+  /** empty the table for `entries` keys (load factor at most 1/2); returns the slot mask */
+  reset(entries: number): number {
+    let cap = 16;
+    while (cap < entries * 2) cap *= 2;
+    if (this.v.length < cap) {
+      this.k1 = new Int32Array(cap);
+      this.k2 = new Int32Array(cap);
+      this.v = new Int32Array(cap);
+    } else this.v.fill(0, 0, cap);
+    return cap - 1;
+  }
+}
+
+const segTable = new PairHashTable(512);
 
 function sameRange(text: string, a: number, b: number, len: number): boolean {
   for (let k = 0; k < len; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
@@ -82,14 +106,8 @@ export function findDuplicateSegments(
     }
     i = j === i ? i + 1 : j;
   }
-  let cap = 16;
-  while (cap < segments * 2) cap *= 2;
-  if (segV.length < cap) {
-    segK1 = new Int32Array(cap);
-    segK2 = new Int32Array(cap);
-    segV = new Int32Array(cap);
-  } else segV.fill(0, 0, cap);
-  const mask = cap - 1;
+  const mask = segTable.reset(segments);
+  const { k1: segK1, k2: segK2, v: segV } = segTable;
   let count = 0;
   let chars = 0;
   for (let k = 0; k < segments; k++) {
@@ -168,9 +186,7 @@ let groupBuf = new Int32Array(1024);
 let maskBuf = new Uint8Array(1024);
 let candidatesBuf = new Int32Array(1024);
 // open-addressing table: hash pair -> position + 1 (0: empty)
-let tableK1 = new Int32Array(2048);
-let tableK2 = new Int32Array(2048);
-let tableV = new Int32Array(2048);
+const ngramTable = new PairHashTable(2048);
 
 function ensureBuffers(n: number): void {
   if (seq1Buf.length > n) return;
@@ -182,18 +198,6 @@ function ensureBuffers(n: number): void {
   groupBuf = new Int32Array(size);
   maskBuf = new Uint8Array(size);
   candidatesBuf = new Int32Array(size);
-}
-
-/** an empty table for `entries` keys; returns its mask */
-function resetTable(entries: number): number {
-  let cap = 16;
-  while (cap < entries * 2) cap *= 2;
-  if (tableV.length < cap) {
-    tableK1 = new Int32Array(cap);
-    tableK2 = new Int32Array(cap);
-    tableV = new Int32Array(cap);
-  } else tableV.fill(0, 0, cap);
-  return cap - 1;
 }
 
 /** the n-grams that occur more than once, and the most frequent one */
@@ -292,10 +296,8 @@ export class NGramIndex {
 
   /** group the candidate n-grams by hash; undefined on a hash collision */
   private countCandidates(n: number, candidates: Int32Array, count: number): Repeats | undefined {
-    const mask = resetTable(count);
-    const k1s = tableK1;
-    const k2s = tableK2;
-    const vs = tableV;
+    const mask = ngramTable.reset(count);
+    const { k1: k1s, k2: k2s, v: vs } = ngramTable;
     const counts = countsBuf;
     const groups = groupBuf;
     const p1 = pow1[n]!;
@@ -394,10 +396,8 @@ export class NGramIndex {
     if (this.n - n + 1 <= 0) return 0;
     const positions = this.repeated(n).positions;
     if (positions.length === 0) return 0;
-    const mask = resetTable(positions.length);
-    const k1s = tableK1;
-    const k2s = tableK2;
-    const vs = tableV;
+    const mask = ngramTable.reset(positions.length);
+    const { k1: k1s, k2: k2s, v: vs } = ngramTable;
     const p1 = pow1[n]!;
     const p2 = pow2[n]!;
     const h1s = seq1Buf;
