@@ -148,7 +148,7 @@ function weight(b: Block): number {
   const density = b.linkWords / b.words;
   if (b.boiler) return -b.words;
   if (density > 0.5) return -b.words * density;
-  if (looksLikeMarkup(b.text) || lowDiversity(b)) return -b.words;
+  if (looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return -b.words;
   const free = b.words - b.linkWords;
   if (b.words < 4 && !HEADING.has(b.tag)) return 0;
   return free * (SENTENCE_END.test(b.text) || b.words >= 15 ? 1 : 0.4);
@@ -170,10 +170,19 @@ function lowDiversity(b: Block): boolean {
   return seen.size / Math.min(b.words, 400) < 0.1;
 }
 
+// Short blocks that say what site furniture says: consent banners, copyright lines, newsletter and
+// login prompts (C4 drops lines with such policy phrases too; Raffel et al. 2020, 2.2).
+const FURNITURE_TEXT =
+  /\b(?:we|this (?:site|website)|our (?:site|website)) uses? cookies\b|\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences|consent)\b|\ball rights reserved\b|\bcopyright \u00a9|\u00a9 ?(?:19|20)\d\d\b|\b(?:subscribe to|sign up for) (?:our|the) newsletter\b|\b(?:log|sign) in to (?:comment|continue|reply|post)\b/i;
+const FURNITURE_MAX_WORDS = 80;
+function furnitureText(b: Block): boolean {
+  return b.words <= FURNITURE_MAX_WORDS && FURNITURE_TEXT.test(b.text);
+}
+
 /** is a block kept inside the chosen content subtree? */
 function keepBlock(b: Block, rootBoiler: boolean): boolean {
   if (b.words === 0 && !/\S/.test(b.text)) return false;
-  if (looksLikeMarkup(b.text) || lowDiversity(b)) return false;
+  if (looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return false;
   if (b.boiler && !rootBoiler) return false;
   const density = b.words ? b.linkWords / b.words : 0;
   if (HEADING.has(b.tag)) return density < 0.8;
@@ -184,7 +193,7 @@ function keepBlock(b: Block, rootBoiler: boolean): boolean {
 
 /** jusText-style keep rule when no content subtree stands out: only clearly textual blocks */
 function keepPageBlock(b: Block): boolean {
-  if (b.boiler || b.words === 0 || looksLikeMarkup(b.text) || lowDiversity(b)) return false;
+  if (b.boiler || b.words === 0 || looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return false;
   const density = b.linkWords / b.words;
   if (density > 0.3) return false;
   if (HEADING.has(b.tag)) return true;
