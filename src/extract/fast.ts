@@ -445,9 +445,29 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
       if (keepBlock(b, best.inBoiler)) picked.push(b);
     }
   }
+  if (trusted) trimTail(picked);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
   return { ...base, text: joinBlocks(picked), strategy };
+}
+
+/**
+ * What trails the last paragraph of an article inside its container is rarely content: "Explore
+ * further", "More on this topic", a lone heading over the related links, a photo credit. Drop
+ * trailing headings and short lines that do not end a sentence.
+ */
+const TAIL_MAX_WORDS = 10;
+const TAIL_MIN_PARAGRAPHS = 4;
+function trimTail(blocks: Block[]): void {
+  // only under running text: on service and listing pages the short lines are the content
+  let paragraphs = 0;
+  for (const b of blocks) if (b.words >= 25 && SENTENCE_END.test(b.text)) paragraphs++;
+  if (paragraphs < TAIL_MIN_PARAGRAPHS) return;
+  while (blocks.length > 1) {
+    const b = blocks[blocks.length - 1]!;
+    if (!(HEADING.has(b.tag) || (b.words < TAIL_MAX_WORDS && !SENTENCE_END.test(b.text)))) break;
+    blocks.pop();
+  }
 }
 
 function joinBlocks(blocks: Block[]): string {
