@@ -19,16 +19,26 @@ input:
   maxRecordBytes: 16777216
 output:
   formats: [parquet]
-  rowGroupRows: 2000
+  rowGroupRows: 1000
   writeDropped: true
 stages:
   - extract:
       maxHtmlChars: 2000000
-      minReadabilityChars: 250
-      minTextChars: 1
+      timeoutMs: 2000
+  - url_filter:
+      blocklistFile: data/wordlists/url-blocklist.example.txt
+  - langid:
+      languages: [en]
+      minScore: 0.65
+  - pii
   - length:
       minWords: 50
       maxWords: 100000
+  - gopher_repetition
+  - gopher_quality
+  - c4
+  - fineweb_quality
+  - c4_badwords
 `;
 
 /** what a child process measures for one WARC */
