@@ -87,7 +87,8 @@ async function measureOne(file: string): Promise<void> {
 /** run this script as a child on one file and read back its JSON line */
 function runChild(file: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // the same heap cap as the `curate` command's shebang (bin/curate.js)
+    const child = spawn(process.execPath, ['--max-old-space-size=1024', fileURLToPath(import.meta.url), '--child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.on('error', reject);
