@@ -43,4 +43,16 @@ describe('langid', () => {
     expect(dropped).toHaveLength(3);
     expect(stats['language.de']).toBe(1);
   });
+
+  it('emoji, control characters, lone surrogates and a 3 MB line get a low-confidence label, not an error', async () => {
+    const docs: Doc[] = [
+      { id: 'emoji', text: '😀😀😀🎉🎉', meta: {} },
+      { id: 'control', text: '\u0001\u0002\u0003\u0007', meta: {} },
+      { id: 'surrogates', text: 'abc \ud800 def \udc00 ghi', meta: {} },
+      { id: 'giant', text: 'a'.repeat(3_000_000), meta: {} },
+    ];
+    const { out } = await run(docs);
+    expect(out.map((d) => d.id)).toEqual(['emoji', 'control', 'surrogates', 'giant']);
+    for (const d of out) expect(d.meta.language_score).toBeLessThan(0.65);
+  });
 });
