@@ -175,10 +175,8 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
         }
         if (step.error) {
           failed = step.error;
-          const at = pendingOffset + step.consumed;
           yield { memberOffset, error: new RecordError('gzip_corrupt', `corrupt gzip member: ${step.error.message}`, { file, offset: memberOffset }) };
           consume(Math.max(1, step.consumed));
-          void at;
           break;
         }
         consume(step.consumed);

@@ -107,7 +107,6 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
 
   const stages = p.stages.map((s) => createStage(s));
   const stageStats = stages.map(() => new Counters());
-  let bytesRead = 0;
   let docsOut = 0;
 
   let stream: AsyncIterable<Doc> = readDocs(
@@ -118,7 +117,6 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
       stats: readerStats,
       recordError,
       onBytes: (n) => {
-        bytesRead = n;
         opts.progress?.update(progressBase.docs + readerStats.get('docs'), progressBase.bytes + n, input.task);
       },
     },
@@ -206,7 +204,6 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
     dropped_files: droppedFiles.map((f) => path.relative(runDir, f)),
     bad_records: badRecords,
   };
-  void bytesRead;
   writeFileAtomic(marker, JSON.stringify(report, null, 2));
   return { report, resumed: false };
 }
