@@ -16,6 +16,7 @@
 //   signature's cost, so xxhash-wasm (not measured here) could gain little; this needs no dependency.
 import { PUNCTUATION_CHARS } from '../text/words.js';
 import { isPyWhitespace } from '../text/python-str.js';
+import { fmix32 } from '../text/hash.js';
 
 export interface ShingleOptions {
   /** words per shingle; 5 as DataTrove's MinhashConfig.n_grams */
@@ -134,15 +135,7 @@ export function normalizeForDedup(text: string): string {
   return utf16.decode(stage2.subarray(start, end));
 }
 
-/** murmur3's 32-bit finalizer: every input bit reaches every output bit */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 };
 
 /** murmur3 body step: mix one 32-bit block into the running hash */
 function mixBlock(h: number, k: number): number {
