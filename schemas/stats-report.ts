@@ -17,11 +17,14 @@ export const StageStats = z.object({
 export const TaskReport = z.object({
   version: z.literal(1),
   task: z.string(),
+  /** which pass of the pipeline (a pipeline with global stages such as dedup runs in several) */
+  pass: z.number().default(0),
   file: z.string(),
   bytes: z.number(),
   seconds: z.number(),
   reader: Counts,
-  stages: z.array(z.object({ name: z.string(), counters: Counts })),
+  /** `index`: the stage's position in the pipeline's stage list */
+  stages: z.array(z.object({ index: z.number(), name: z.string(), counters: Counts })),
   docs_written: z.number(),
   dropped_written: z.number(),
   files: z.array(z.string()),

@@ -10,6 +10,7 @@ import { gopherRepetition } from './filter/gopher-repetition.js';
 import { urlFilter } from './filter/url-filter.js';
 import { langid } from './langid/langid.js';
 import { pii } from './pii/pii.js';
+import { exactDedup } from './dedup/exact-dedup.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
@@ -22,4 +23,5 @@ export const STAGES: Record<string, StageDefinition> = {
   fineweb_quality: finewebQuality,
   url_filter: urlFilter,
   pii,
+  exact_dedup: exactDedup,
 };

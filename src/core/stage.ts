@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const zBoolean = z.boolean();
 import type { Doc } from './doc.js';
-import type { Counters } from './stats.js';
+import type { CounterMap, Counters } from './stats.js';
 import type { Logger } from './log.js';
 import type { RecordError } from './errors.js';
 
@@ -40,6 +40,27 @@ export interface StageDefinition<S extends z.ZodType = z.ZodType> {
   /** zod schema of the options; validated once when the pipeline is loaded, trusted afterwards */
   options: S;
   create(options: z.output<S>): Stage;
+  /**
+   * A stage that must see every document of the run before deciding about any (deduplication).
+   * The runner splits the pipeline there into passes that meet in files under the run dir: the
+   * pass before ends by collecting, a reduce runs once, and the pass after starts with the filter.
+   */
+  global?(options: z.output<S>): GlobalStage;
+}
+
+/** the three steps of a global stage; `dir` is the stage's own folder in the run dir */
+export interface GlobalStage {
+  /** per task, in the pass before: sees each document leaving the upstream stages, in order (0, 1, ...) */
+  collector(dir: string, task: string): Collector;
+  /** once, between the passes: reads what every task collected and writes each task's decisions */
+  reduce(dir: string, tasks: string[], log: Logger): Promise<CounterMap>;
+  /** per task, in the pass after: the stage that applies the decisions to the same documents in the same order */
+  filter(dir: string, task: string): Stage;
+}
+
+export interface Collector {
+  add(doc: Doc, index: number): void;
+  close(): Promise<void>;
 }
 
 /** What a filter measured and decided: `keep` is true or the drop reason. */
