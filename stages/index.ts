@@ -11,6 +11,7 @@ import { urlFilter } from './filter/url-filter.js';
 import { langid } from './langid/langid.js';
 import { pii } from './pii/pii.js';
 import { exactDedup } from './dedup/exact-dedup.js';
+import { minhashDedup } from './dedup/minhash-dedup.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
@@ -24,4 +25,5 @@ export const STAGES: Record<string, StageDefinition> = {
   url_filter: urlFilter,
   pii,
   exact_dedup: exactDedup,
+  minhash_dedup: minhashDedup,
 };

@@ -35,7 +35,7 @@ describe('curate run', () => {
     fs.writeFileSync(bad, fs.readFileSync('pipelines/smoke.yaml', 'utf8').replace('minWords: 50', 'minWord: 50'));
     const r = curate(['run', bad, '--output', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`curate run: ${bad}: stages[4].length.minWord: unknown option 'minWord' (did you mean 'minWords'?)`);
+    expect(r.stderr.trim()).toBe(`curate run: ${bad}: stages[5].length.minWord: unknown option 'minWord' (did you mean 'minWords'?)`);
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -147,7 +147,7 @@ describe('the shipped smoke pipeline', () => {
   it('runs the whole chain and every stage adds up', async () => {
     const dir = newDir();
     const { report } = await runPipeline(loadPipeline('pipelines/smoke.yaml'), { outputDir: dir, log: silentLogger });
-    expect(report.stages.map((s) => s.name)).toEqual(['extract', 'langid', 'pii', 'exact_dedup', 'length', 'gopher_repetition', 'gopher_quality', 'c4', 'fineweb_quality', 'c4_badwords']);
+    expect(report.stages.map((s) => s.name)).toEqual(['extract', 'langid', 'pii', 'exact_dedup', 'minhash_dedup', 'length', 'gopher_repetition', 'gopher_quality', 'c4', 'fineweb_quality', 'c4_badwords']);
     expect(report.totals.balanced).toBe(true);
     expect(report.stages[1]!.dropped.language_not_kept).toBeGreaterThan(0);
     const [[langs]] = await duck<[string]>(`SELECT string_agg(DISTINCT language, ',') FROM '${path.join(dir, 'docs', '*.parquet')}'`);
