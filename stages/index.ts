@@ -12,6 +12,7 @@ import { langid } from './langid/langid.js';
 import { pii } from './pii/pii.js';
 import { exactDedup } from './dedup/exact-dedup.js';
 import { minhashDedup } from './dedup/minhash-dedup.js';
+import { lineDedup } from './dedup/line-dedup.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
@@ -26,4 +27,5 @@ export const STAGES: Record<string, StageDefinition> = {
   pii,
   exact_dedup: exactDedup,
   minhash_dedup: minhashDedup,
+  line_dedup: lineDedup,
 };
