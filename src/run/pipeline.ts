@@ -119,7 +119,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
   const last = plan.index === pc.passes - 1;
   // one pass: outputs are named by the task; several: by task and pass, so a redo of one pass clears only its own
   const prefix = multi ? `${input.task}.p${plan.index}` : input.task;
-  const marker = multi ? path.join(runDir, DONE_DIR, `pass-${plan.index}`, `${input.task}.json`) : path.join(runDir, DONE_DIR, `${input.task}.json`);
+  const marker = multi ? passMarker(runDir, plan.index, input.task) : path.join(runDir, DONE_DIR, `${input.task}.json`);
   if (!pc.force && fs.existsSync(marker)) {
     const parsed = TaskReport.safeParse(JSON.parse(fs.readFileSync(marker, 'utf8')));
     if (parsed.success && parsed.data.file === input.file) {
@@ -128,6 +128,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
     }
     log.warn(`${input.task}: completion marker does not match this input; redoing the task`);
   }
+  if (plan.index > 0) checkPassInput(runDir, plan.index - 1, input.task);
   fs.rmSync(marker, { force: true });
   clearTaskOutputs(runDir, prefix, ['docs', 'dropped', 'errors']);
   if (plan.closesWith !== undefined) clearTaskOutputs(runDir, input.task, [path.join(PASSES_DIR, String(plan.index))]);
@@ -273,6 +274,24 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
   };
   writeFileAtomic(marker, JSON.stringify(report, null, 2));
   return { report, resumed: false };
+}
+
+function passMarker(runDir: string, pass: number, task: string): string {
+  return path.join(runDir, DONE_DIR, `pass-${pass}`, `${task}.json`);
+}
+
+/**
+ * The documents an earlier pass wrote for this one must still be there. If they vanished (a disk
+ * cleaned, a copy half made), say which file, and remove that pass's marker so a rerun redoes it.
+ */
+function checkPassInput(runDir: string, pass: number, task: string): void {
+  const file = intermediateFile(runDir, pass, task);
+  if (fs.existsSync(file)) return;
+  const marker = passMarker(runDir, pass, task);
+  const written = fs.existsSync(marker) ? (JSON.parse(fs.readFileSync(marker, 'utf8')) as { docs_written?: number }).docs_written ?? 0 : 0;
+  if (written === 0) return; // that pass kept nothing for this task: no file is right
+  fs.rmSync(marker, { force: true });
+  throw new Error(`${file} is missing, though pass ${pass} wrote ${written} documents there; its completion marker is removed: rerun to redo that pass`);
 }
 
 function intermediateFile(runDir: string, pass: number, task: string): string {

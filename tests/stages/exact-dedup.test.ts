@@ -57,6 +57,19 @@ describe('exact_dedup across shards', () => {
     expect(await keptIds(dir)).toEqual([...a.map((d) => d.id), 'b-3', 'b-4', 'b-5'].sort());
   });
 
+  it('a pass input that disappears between passes is named, and a rerun redoes that pass', async () => {
+    const dir = path.join(tmp, 'vanish');
+    const first = await runPipeline(parsePipeline(yaml), { outputDir: dir, log: silentLogger });
+    const lost = path.join(dir, '_passes', '0', '00001-b.jsonl.00000.parquet');
+    fs.rmSync(lost);
+    fs.rmSync(path.join(dir, '_done', 'pass-1'), { recursive: true });
+    const broken = await runPipeline(parsePipeline(yaml), { outputDir: dir, log: silentLogger });
+    expect(broken.failed).toEqual([{ task: '00001-b.jsonl', error: expect.stringContaining(`${lost} is missing, though pass 0 wrote 6 documents there`) }]);
+    const again = await runPipeline(parsePipeline(yaml), { outputDir: dir, log: silentLogger });
+    expect(again.failed).toEqual([]);
+    expect(again.report.totals).toEqual(first.report.totals);
+  });
+
   it('URL dedup, and the one-stream form `curate stage exact_dedup` uses', async () => {
     const docs: Doc[] = [
       { id: '1', text: 'one', meta: { url: 'HTTPS://Example.org/a#top' } },
