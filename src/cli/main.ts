@@ -275,6 +275,10 @@ async function cmdInspect(args: string[], io: Out): Promise<number> {
     io.out('\nsample of kept documents:');
     for (const d of s.samples) io.out(`- ${d.url ?? d.id} (${d.chars} chars)\n  ${d.text}`);
   }
+  if (s.dedup_clusters.length) {
+    io.out('\nlargest near-duplicate clusters (kept document, one dropped copy):');
+    for (const c of s.dedup_clusters) io.out(`- ${c.cluster} (${c.size} documents)\n  kept:    ${c.kept_text ?? '(not kept: dropped later by another stage)'}\n  dropped: ${c.dropped_id}: ${c.dropped_text}`);
+  }
   if (s.dropped_samples.length) {
     io.out('\nsample of dropped documents:');
     for (const d of s.dropped_samples) io.out(`- ${d.url ?? d.id} [${d.stage}: ${d.reason}]\n  ${d.text}`);

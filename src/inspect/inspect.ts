@@ -83,6 +83,8 @@ export interface InspectSummary {
   dropped_by_reason: Array<{ stage: string; reason: string; docs: number }>;
   samples: Array<{ id: string; url: string | null; chars: number; text: string }>;
   dropped_samples: Array<{ id: string; url: string | null; stage: string; reason: string; text: string }>;
+  /** the largest near-duplicate clusters: the kept document and one dropped copy */
+  dedup_clusters: Array<{ cluster: string; size: number; kept_id: string | null; kept_text: string | null; dropped_id: string; dropped_text: string }>;
 }
 
 const BUCKETS = [0, 100, 500, 1000, 2000, 5000, 10000, 50000];
@@ -101,6 +103,7 @@ export async function summarize(t: InspectTarget, samples = 3): Promise<InspectS
       dropped_by_reason: [],
       samples: [],
       dropped_samples: [],
+      dedup_clusters: [],
     };
     if (has('docs') && out.docs > 0) {
       const q = await query(con, `SELECT min(length(text)), quantile_cont(length(text), 0.1), quantile_cont(length(text), 0.5), quantile_cont(length(text), 0.9), max(length(text)), avg(length(text)) FROM docs`);
@@ -121,6 +124,28 @@ export async function summarize(t: InspectTarget, samples = 3): Promise<InspectS
       out.dropped_by_reason = r.rows.map(([stage, reason, n]) => ({ stage: String(stage), reason: String(reason), docs: Number(n) }));
       const s = await query(con, `SELECT id, url, drop_stage, drop_reason, left(regexp_replace(text, '\\s+', ' ', 'g'), 160) FROM dropped ORDER BY hash(id) LIMIT ${samples}`);
       out.dropped_samples = s.rows.map(([id, url, stage, reason, text]) => ({ id: String(id), url: (url as string) ?? null, stage: String(stage), reason: String(reason), text: String(text) }));
+    }
+    if (has('dropped') && out.dropped > 0) {
+      const cluster = `json_extract_string(meta, '$.dedup_cluster')`;
+      const snippet = (col: string) => `left(regexp_replace(${col}, '\\s+', ' ', 'g'), 120)`;
+      const keptJoin = has('docs')
+        ? `LEFT JOIN (SELECT ${cluster} AS cluster, any_value(id) AS kept_id, any_value(${snippet('text')}) AS kept_text FROM docs WHERE ${cluster} IS NOT NULL GROUP BY 1) k USING (cluster)`
+        : `LEFT JOIN (SELECT NULL AS cluster, NULL AS kept_id, NULL AS kept_text) k USING (cluster)`;
+      const c = await query(
+        con,
+        `SELECT cluster, size, kept_id, kept_text, dropped_id, dropped_text FROM (
+           SELECT ${cluster} AS cluster, max(CAST(json_extract(meta, '$.dedup_cluster_size') AS INTEGER)) AS size, min(id) AS dropped_id, arg_min(${snippet('text')}, id) AS dropped_text
+           FROM dropped WHERE ${cluster} IS NOT NULL GROUP BY 1) d ${keptJoin}
+         ORDER BY size DESC, cluster LIMIT 5`,
+      );
+      out.dedup_clusters = c.rows.map(([cluster, size, keptId, keptText, droppedId, droppedText]) => ({
+        cluster: String(cluster),
+        size: Number(size),
+        kept_id: keptId === null || keptId === undefined ? null : String(keptId),
+        kept_text: keptText === null || keptText === undefined ? null : String(keptText),
+        dropped_id: String(droppedId),
+        dropped_text: String(droppedText),
+      }));
     }
     return out;
   } finally {

@@ -59,6 +59,11 @@ describe('minhash_dedup across shards', () => {
     expect(stage.counters['reduce.duplicates']).toBe(stage.dropped_total);
     const keptIds = (await rows(`SELECT id FROM '${path.join(dir, 'docs', '*.parquet')}'`)).map((r) => r[0]);
     for (const d of a) expect(keptIds).toContain(d.id);
+    const { resolveTarget, summarize } = await import('../../src/inspect/inspect.js');
+    const summary = await summarize(resolveTarget(dir));
+    expect(summary.dedup_clusters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ cluster: '00000-a.jsonl#1', size: 2, kept_id: a[1]!.id, dropped_id: 'copy-of-a1' })]),
+    );
     const kept = await rows(`SELECT id, json_extract_string(meta, '$.dedup_cluster_size') FROM '${path.join(dir, 'docs', '*.parquet')}' WHERE id IN ('${a[1]!.id}', '${a[4]!.id}') ORDER BY id`);
     expect(kept.map((r) => r[1])).toEqual(['2', '2']);
   });
