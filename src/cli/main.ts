@@ -23,7 +23,7 @@ const USAGE = `curate: a streaming data curation pipeline for LLM pretraining
 
 usage:
   curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--rank R --world-size W] [--log-level L]
-  curate stage <name> [--opt key=value ...] [--dropped FILE] [--list]   JSONL documents on stdin -> stdout
+  curate stage <name> [--opt key=value ...] [--annotate] [--dropped FILE] [--list]   JSONL documents on stdin -> stdout
   curate inspect <run dir | file.parquet> [--sql QUERY] [--json] [--samples N]
 
   curate <verb> --help   shows the flags of one verb
@@ -151,6 +151,7 @@ async function cmdStage(args: string[], io: Out): Promise<number> {
     allowPositionals: true,
     options: {
       opt: { type: 'string', multiple: true, default: [] },
+      annotate: { type: 'boolean', default: false },
       dropped: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -161,10 +162,13 @@ async function cmdStage(args: string[], io: Out): Promise<number> {
     return 0;
   }
   if (values.help || positionals.length !== 1) {
-    io.out('usage: curate stage <name> [--opt key=value ...] [--dropped FILE] < docs.jsonl > out.jsonl\n       curate stage --list');
+    io.out('usage: curate stage <name> [--opt key=value ...] [--annotate] [--dropped FILE] < docs.jsonl > out.jsonl\n       curate stage --list');
     return values.help ? 0 : 2;
   }
-  const resolved = resolveStage(positionals[0]!, parseOpts(values.opt ?? []), 'stage');
+  const stageOpts = parseOpts(values.opt ?? []);
+  // --annotate: the filters' and dedup stages' annotate option (measure and mark, drop nothing)
+  if (values.annotate) stageOpts.annotate = true;
+  const resolved = resolveStage(positionals[0]!, stageOpts, 'stage');
   const stage = createStage(resolved);
   const stats = new Counters();
   const readerStats = new Counters();

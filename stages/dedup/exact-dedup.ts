@@ -15,6 +15,8 @@ const options = z
   .object({
     /** what must be equal: the text (normalized) or the URL (scheme and host lower-cased, #fragment cut) */
     field: z.enum(['text', 'url']).default('text'),
+    /** drop nothing: set meta.dedup_keep (false on later copies) instead */
+    annotate: z.boolean().default(false),
   })
   .strict();
 type Options = z.output<typeof options>;
@@ -110,7 +112,10 @@ function exactGlobal(o: Options): GlobalStage {
           for await (const doc of input) {
             if (next < drop.length && drop[next] === index) {
               next++;
-              ctx.drop(doc, reasonOf(o.field));
+              if (o.annotate) {
+                ctx.stats.inc(`would_drop.${reasonOf(o.field)}`);
+                yield { ...doc, meta: { ...doc.meta, dedup_keep: false } };
+              } else ctx.drop(doc, reasonOf(o.field));
             } else yield doc;
             index++;
           }
@@ -139,8 +144,12 @@ export const exactDedup: StageDefinition<typeof options> = {
           }
           const [h1, h2] = hash64(key);
           const k = `${h1}:${h2}`;
-          if (seen.has(k)) ctx.drop(doc, reasonOf(o.field));
-          else {
+          if (seen.has(k)) {
+            if (o.annotate) {
+              ctx.stats.inc(`would_drop.${reasonOf(o.field)}`);
+              yield { ...doc, meta: { ...doc.meta, dedup_keep: false } };
+            } else ctx.drop(doc, reasonOf(o.field));
+          } else {
             seen.add(k);
             yield doc;
           }
