@@ -13,6 +13,7 @@ import { fromArray } from '../core/iterables.js';
 import { parquetWriter } from '../io/parquet-write.js';
 import { jsonlWriter } from '../io/jsonl-write.js';
 import { TMP_SUFFIX, type RollingWriter, type ShardOptions } from '../io/shard-writer.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { createStage, type Pipeline } from './config.js';
 import { listInputs, type InputFile } from './inputs.js';
 import type { Progress } from './progress.js';
@@ -36,11 +37,6 @@ export interface RunOptions {
 
 export const DONE_DIR = '_done';
 
-export function writeFileAtomic(file: string, data: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file + TMP_SUFFIX, data);
-  fs.renameSync(file + TMP_SUFFIX, file);
-}
 
 /** remove whatever an unfinished earlier attempt of this task (in this pass) left */
 function clearTaskOutputs(runDir: string, prefix: string, dirs: string[]): void {

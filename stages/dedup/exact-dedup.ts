@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Doc } from '../../src/core/doc.js';
 import type { GlobalStage, StageDefinition } from '../../src/core/stage.js';
 import { fmix32, hash32 } from '../../src/text/hash.js';
-import { TMP_SUFFIX } from '../../src/io/shard-writer.js';
+import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 const options = z
   .object({
@@ -49,13 +49,11 @@ function reasonOf(field: Options['field']): string {
 function exactGlobal(o: Options): GlobalStage {
   return {
     collector(dir, task) {
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${task}.hashes`);
-      const fd = fs.openSync(file + TMP_SUFFIX, 'w');
+      const out = openAtomic(path.join(dir, `${task}.hashes`));
       const buf = Buffer.alloc(RECORD_BYTES * WRITE_BATCH);
       let n = 0;
       const flush = () => {
-        if (n) fs.writeSync(fd, buf, 0, n * RECORD_BYTES);
+        out.write(buf.subarray(0, n * RECORD_BYTES));
         n = 0;
       };
       return {
@@ -70,8 +68,7 @@ function exactGlobal(o: Options): GlobalStage {
         },
         async close() {
           flush();
-          fs.closeSync(fd);
-          fs.renameSync(file + TMP_SUFFIX, file);
+          out.commit();
         },
       };
     },
@@ -93,9 +90,7 @@ function exactGlobal(o: Options): GlobalStage {
             duplicates++;
           } else seen.add(key);
         }
-        const out = path.join(dir, `${task}.drop`);
-        fs.writeFileSync(out + TMP_SUFFIX, Buffer.from(Uint32Array.from(drop).buffer));
-        fs.renameSync(out + TMP_SUFFIX, out);
+        writeFileAtomic(path.join(dir, `${task}.drop`), bytesOf(Uint32Array.from(drop)));
       }
       return { docs, distinct: docs - duplicates, duplicates };
     },

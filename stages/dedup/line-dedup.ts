@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { GlobalStage, StageDefinition } from '../../src/core/stage.js';
 import { runGlobalOnStream } from '../../src/core/global.js';
-import { TMP_SUFFIX } from '../../src/io/shard-writer.js';
+import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 import { hash64 } from './exact-dedup.js';
 
 const options = z
@@ -30,9 +30,7 @@ const key = (h: [number, number]) => `${h[0]}:${h[1]}`;
 function lineGlobal(o: Options): GlobalStage {
   return {
     collector(dir, task) {
-      fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${task}.lines`);
-      const fd = fs.openSync(file + TMP_SUFFIX, 'w');
+      const out = openAtomic(path.join(dir, `${task}.lines`));
       return {
         add(doc) {
           const seen = new Set<string>();
@@ -46,11 +44,10 @@ function lineGlobal(o: Options): GlobalStage {
             seen.add(k);
             words.push(h[0], h[1]);
           }
-          if (words.length) fs.writeSync(fd, Buffer.from(Uint32Array.from(words).buffer));
+          out.write(bytesOf(Uint32Array.from(words)));
         },
         async close() {
-          fs.closeSync(fd);
-          fs.renameSync(file + TMP_SUFFIX, file);
+          out.commit();
         },
       };
     },
@@ -74,9 +71,7 @@ function lineGlobal(o: Options): GlobalStage {
         const [a, b] = k.split(':');
         boiler.push(Number(a), Number(b));
       }
-      const out = path.join(dir, 'boilerplate.lines');
-      fs.writeFileSync(out + TMP_SUFFIX, Buffer.from(Uint32Array.from(boiler).buffer));
-      fs.renameSync(out + TMP_SUFFIX, out);
+      writeFileAtomic(path.join(dir, 'boilerplate.lines'), bytesOf(Uint32Array.from(boiler)));
       return { line_hashes: lines, distinct_lines: counts.size, boilerplate_lines: boiler.length / 2 };
     },
     filter(dir) {

@@ -12,7 +12,7 @@ import { runGlobalOnStream } from '../../src/core/global.js';
 import { MinHasher } from '../../src/dedup/minhash.js';
 import { bandKey } from '../../src/dedup/lsh.js';
 import { UnionFind } from '../../src/dedup/union-find.js';
-import { TMP_SUFFIX } from '../../src/io/shard-writer.js';
+import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 const options = z
   .object({
@@ -27,11 +27,6 @@ const options = z
   .strict();
 type Options = z.output<typeof options>;
 
-function writeAtomic(file: string, data: Buffer): void {
-  fs.writeFileSync(file + TMP_SUFFIX, data);
-  fs.renameSync(file + TMP_SUFFIX, file);
-}
-
 const CLUSTER_RECORD = 12; // document index, cluster root (global id), cluster size: uint32 each
 
 function minhashGlobal(o: Options): GlobalStage {
@@ -39,17 +34,16 @@ function minhashGlobal(o: Options): GlobalStage {
   const recordWords = 2 + rowsPerBand; // key, local index, rows
   return {
     collector(dir, task) {
-      fs.mkdirSync(dir, { recursive: true });
       const hasher = new MinHasher({ numPermutations: o.bands * o.rows, seed: o.seed, shingles: { n: o.ngrams } });
       const signature = new Uint32Array(o.bands * o.rows);
-      const fds = Array.from({ length: o.bands }, (_, b) => fs.openSync(path.join(dir, `${task}.band-${b}`) + TMP_SUFFIX, 'w'));
+      const files = Array.from({ length: o.bands }, (_, b) => openAtomic(path.join(dir, `${task}.band-${b}`)));
       const batch = 1024;
       const bufs = Array.from({ length: o.bands }, () => new Uint32Array(batch * recordWords));
       let pending = 0;
       let docs = 0;
       let unsigned = 0;
       const flush = () => {
-        for (let b = 0; b < o.bands; b++) fs.writeSync(fds[b]!, bufs[b]!.subarray(0, pending * recordWords));
+        for (let b = 0; b < o.bands; b++) files[b]!.write(bytesOf(bufs[b]!.subarray(0, pending * recordWords)));
         pending = 0;
       };
       return {
@@ -70,12 +64,8 @@ function minhashGlobal(o: Options): GlobalStage {
         },
         async close() {
           flush();
-          for (let b = 0; b < o.bands; b++) {
-            fs.closeSync(fds[b]!);
-            const f = path.join(dir, `${task}.band-${b}`);
-            fs.renameSync(f + TMP_SUFFIX, f);
-          }
-          writeAtomic(path.join(dir, `${task}.count`), Buffer.from(JSON.stringify({ docs, unsigned })));
+          for (const f of files) f.commit();
+          writeFileAtomic(path.join(dir, `${task}.count`), JSON.stringify({ docs, unsigned }));
         },
       };
     },
@@ -144,7 +134,7 @@ function minhashGlobal(o: Options): GlobalStage {
           const root = uf.find(g);
           if (size[root]! > 1) out.push(g - bases[t]!, root, size[root]!);
         }
-        writeAtomic(path.join(dir, `${task}.clusters`), Buffer.from(Uint32Array.from(out).buffer));
+        writeFileAtomic(path.join(dir, `${task}.clusters`), bytesOf(Uint32Array.from(out)));
         fs.writeFileSync(path.join(dir, `${task}.bases`), JSON.stringify({ tasks, bases }));
       });
       return { docs: total, unsigned, band_unions: unions, clusters, duplicates, largest_cluster: largest };
