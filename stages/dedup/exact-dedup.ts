@@ -2,13 +2,15 @@
 // case, whitespace runs folded) or URL hashes the same as an earlier one are dropped. In a
 // pipeline it is a global stage: pass 1 writes a 64-bit hash per document to the run dir, one
 // reduce keeps the first occurrence in input order (task, then position: deterministic), pass 2
-// drops the rest. Alone (`curate stage exact_dedup`) it dedups its one stream in memory.
+// drops the rest. Alone (`curate stage exact_dedup`) the same steps run over its one stream.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Doc } from '../../src/core/doc.js';
 import type { GlobalStage, StageDefinition } from '../../src/core/stage.js';
 import { fmix32, hash32 } from '../../src/text/hash.js';
+import { runGlobalOnStream } from '../../src/core/global.js';
+import { dropOrMark } from '../../src/dedup/decide.js';
 import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 
 const options = z
@@ -105,12 +107,11 @@ function exactGlobal(o: Options): GlobalStage {
           let next = 0; // drop lists are in document order
           let index = 0;
           for await (const doc of input) {
+            if (o.field === 'url' && dedupKey(doc, 'url') === undefined) ctx.stats.inc('no_url');
             if (next < drop.length && drop[next] === index) {
               next++;
-              if (o.annotate) {
-                ctx.stats.inc(`would_drop.${reasonOf(o.field)}`);
-                yield { ...doc, meta: { ...doc.meta, dedup_keep: false } };
-              } else ctx.drop(doc, reasonOf(o.field));
+              const marked = dropOrMark(doc, reasonOf(o.field), o.annotate, ctx);
+              if (marked) yield marked;
             } else yield doc;
             index++;
           }
@@ -126,31 +127,7 @@ export const exactDedup: StageDefinition<typeof options> = {
   description: 'drop documents whose normalized text (or URL) equals an earlier one, across all inputs; the first occurrence is kept',
   options,
   create(o) {
-    return {
-      name: 'exact_dedup',
-      async *run(input, ctx) {
-        const seen = new Set<string>();
-        for await (const doc of input) {
-          const key = dedupKey(doc, o.field);
-          if (key === undefined) {
-            ctx.stats.inc(`no_${o.field}`);
-            yield doc;
-            continue;
-          }
-          const [h1, h2] = hash64(key);
-          const k = `${h1}:${h2}`;
-          if (seen.has(k)) {
-            if (o.annotate) {
-              ctx.stats.inc(`would_drop.${reasonOf(o.field)}`);
-              yield { ...doc, meta: { ...doc.meta, dedup_keep: false } };
-            } else ctx.drop(doc, reasonOf(o.field));
-          } else {
-            seen.add(k);
-            yield doc;
-          }
-        }
-      },
-    };
+    return { name: 'exact_dedup', run: (input, ctx) => runGlobalOnStream(exactGlobal(o), input, ctx) };
   },
   global: exactGlobal,
 };

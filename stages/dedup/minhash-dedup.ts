@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { GlobalStage, StageDefinition } from '../../src/core/stage.js';
 import { runGlobalOnStream } from '../../src/core/global.js';
+import { dropOrMark } from '../../src/dedup/decide.js';
 import { MinHasher } from '../../src/dedup/minhash.js';
 import { bandKey } from '../../src/dedup/lsh.js';
 import { UnionFind } from '../../src/dedup/union-find.js';
@@ -165,12 +166,13 @@ function minhashGlobal(o: Options): GlobalStage {
               doc.meta.dedup_cluster = clusterName(root);
               doc.meta.dedup_cluster_size = rec[next + 2]!;
               next += 3;
-              if (o.annotate) {
-                doc.meta.dedup_keep = keep;
-                if (!keep) ctx.stats.inc('would_drop.near_duplicate');
+              if (keep) {
+                if (o.annotate) doc.meta.dedup_keep = true;
                 yield doc;
-              } else if (keep) yield doc;
-              else ctx.drop(doc, 'near_duplicate');
+              } else {
+                const marked = dropOrMark(doc, 'near_duplicate', o.annotate, ctx);
+                if (marked) yield marked;
+              }
             } else yield doc;
             index++;
           }
