@@ -7,8 +7,7 @@ import { parsePipeline } from '../../src/run/config.js';
 import { runPipeline } from '../../src/run/pipeline.js';
 import { silentLogger } from '../../src/core/log.js';
 import { exactDedup } from '../../stages/dedup/exact-dedup.js';
-import { collect, fromArray } from '../../src/core/iterables.js';
-import { Counters } from '../../src/core/stats.js';
+import { runFilter } from './filter-harness.js';
 import type { Doc } from '../../src/core/doc.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-dedup-'));
@@ -77,18 +76,10 @@ describe('exact_dedup across shards', () => {
       { id: '3', text: 'three', meta: { url: 'https://example.org/A' } },
       { id: '4', text: 'four', meta: {} },
     ];
-    const stats = new Counters();
-    const dropped: string[] = [];
-    const out = await collect(
-      exactDedup.create(exactDedup.options.parse({ field: 'url' })).run(fromArray(docs), {
-        rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: tmp, stage: 'exact_dedup',
-        drop: (d, r) => dropped.push(`${d.id}:${r}`),
-        recordError: () => {},
-      }),
-    );
+    const { kept: out, dropped, stats } = await runFilter(exactDedup, docs, { field: 'url' });
     expect(out.map((d) => d.id)).toEqual(['1', '3', '4']);
     expect(dropped).toEqual(['2:duplicate_url']);
-    expect(stats.get('no_url')).toBe(1);
+    expect(stats.no_url).toBe(1);
   });
 
   it('refuses to split a pipeline with a global stage over ranks', async () => {

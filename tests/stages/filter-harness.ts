@@ -1,4 +1,4 @@
-// Shared by the heuristic filter tests: run one filter stage over documents and see what it kept,
+// Shared by the stage tests (filters, langid, dedup): run one filter stage over documents and see what it kept,
 // dropped (and why) and counted; read the real documents of tests/fixtures/docs/heuristic-filters.jsonl.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { langid } from '../../stages/langid/langid.js';
-import { collect, fromArray } from '../../src/core/iterables.js';
-import { Counters } from '../../src/core/stats.js';
-import { silentLogger } from '../../src/core/log.js';
+import { runFilter } from './filter-harness.js';
 import type { Doc } from '../../src/core/doc.js';
 import { udhrSamples } from '../../bench/langid-udhr.js';
 
 async function run(docs: Doc[], options: Record<string, unknown> = {}) {
-  const stats = new Counters();
-  const dropped: string[] = [];
-  const out = await collect(
-    langid.create(langid.options.parse(options)).run(fromArray(docs), {
-      rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'langid',
-      drop: (d, r) => dropped.push(`${d.id}:${r}`),
-      recordError: () => {},
-    }),
-  );
-  return { out, dropped, stats: stats.toJSON() };
+  const r = await runFilter(langid, docs, options);
+  return { out: r.kept, dropped: r.dropped, stats: r.stats };
 }
 
 describe('langid', () => {

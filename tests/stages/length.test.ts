@@ -3,26 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { length } from '../../stages/filter/length.js';
-import { collect, fromArray } from '../../src/core/iterables.js';
-import { Counters } from '../../src/core/stats.js';
-import { silentLogger } from '../../src/core/log.js';
+import { runFilter } from './filter-harness.js';
 import type { Doc } from '../../src/core/doc.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'docs');
 
 async function run(texts: string[], options: Record<string, unknown>) {
-  const stats = new Counters();
-  const dropped: string[] = [];
-  const docs: Doc[] = texts.map((text, i) => ({ id: String(i), text, meta: {} }));
-  const stage = length.create(length.options.parse(options));
-  const out = await collect(
-    stage.run(fromArray(docs), {
-      rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'length',
-      drop: (d, r) => dropped.push(`${d.id}:${r}`),
-      recordError: () => {},
-    }),
-  );
-  return { kept: out.map((d) => d.id), dropped };
+  const r = await runFilter(length, texts.map((text, i) => ({ id: String(i), text, meta: {} })), options);
+  return { kept: r.kept.map((d) => d.id), dropped: r.dropped };
 }
 
 describe('length filter', () => {
@@ -40,20 +28,14 @@ describe('length filter', () => {
   });
 
   it('annotate mode drops nothing and writes the measurements and the would-be reason', async () => {
-    const stats = new Counters();
     const docs: Doc[] = [{ id: 'a', text: 'two words', meta: {} }, { id: 'b', text: 'one two three four five', meta: {} }];
-    const out = await collect(
-      length.create(length.options.parse({ minWords: 3, annotate: true })).run(fromArray(docs), {
-        rank: 0, worldSize: 1, stats, log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'length',
-        drop: () => { throw new Error('annotate mode must not drop'); },
-        recordError: () => {},
-      }),
-    );
-    expect(out.map((d) => d.meta.length)).toEqual([
+    const r = await runFilter(length, docs, { minWords: 3, annotate: true });
+    expect(r.dropped).toEqual([]);
+    expect(r.kept.map((d) => d.meta.length)).toEqual([
       { chars: 9, words: 2, would_drop: 'too_few_words' },
       { chars: 23, words: 5, would_drop: null },
     ]);
-    expect(stats.toJSON()).toEqual({ 'would_drop.too_few_words': 1 });
+    expect(r.stats).toEqual({ 'would_drop.too_few_words': 1 });
   });
 
   it('the defaults are Gopher\'s 50..100,000 words', () => {
@@ -93,12 +75,7 @@ describe('length filter', () => {
 });
 
 async function annotated(texts: string[], options: Record<string, unknown>): Promise<Doc[]> {
-  const docs: Doc[] = texts.map((text, i) => ({ id: String(i), text, meta: {} }));
-  return collect(
-    length.create(length.options.parse({ ...options, annotate: true })).run(fromArray(docs), {
-      rank: 0, worldSize: 1, stats: new Counters(), log: silentLogger, signal: new AbortController().signal, runDir: '/tmp', stage: 'length',
-      drop: () => { throw new Error('annotate mode must not drop'); },
-      recordError: () => {},
-    }),
-  );
+  const r = await runFilter(length, texts.map((text, i) => ({ id: String(i), text, meta: {} })), { ...options, annotate: true });
+  if (r.dropped.length) throw new Error('annotate mode must not drop');
+  return r.kept;
 }
