@@ -1,5 +1,5 @@
 // The stats a run leaves beside its output: per task in _done/<task>.json (the completion marker),
-// merged for the run in stats.json. Documents read = kept + dropped (by stage and reason).
+// merged for the run in stats.json. Documents read (+ repeats a mix stage added) = kept + dropped (by stage and reason).
 import { z } from 'zod';
 
 const Counts = z.record(z.string(), z.number());
@@ -9,6 +9,8 @@ export const StageStats = z.object({
   in: z.number(),
   out: z.number(),
   changed: z.number(),
+  /** documents a stage emitted beyond those it read (the mix stage's upsampled repeats): in + added = out + dropped */
+  added: z.number().default(0),
   dropped: Counts,
   dropped_total: z.number(),
   counters: Counts,
@@ -44,7 +46,7 @@ export const RunReport = z.object({
   reader: z.object({ records: z.number(), docs: z.number(), records_by_type: Counts, skipped: Counts, errors: Counts }),
   stages: z.array(StageStats),
   output: z.object({ docs: z.number(), dropped_docs: z.number(), files: z.array(z.string()), dropped_files: z.array(z.string()) }),
-  totals: z.object({ docs_read: z.number(), docs_kept: z.number(), docs_dropped: z.number(), bad_records: z.number(), balanced: z.boolean() }),
+  totals: z.object({ docs_read: z.number(), docs_kept: z.number(), docs_dropped: z.number(), docs_added: z.number().default(0), bad_records: z.number(), balanced: z.boolean() }),
   throughput: z.object({ docs_per_s: z.number(), mb_per_s: z.number() }),
 });
 

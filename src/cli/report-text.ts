@@ -40,6 +40,7 @@ export function formatRunReport(r: RunReport): string {
   );
   lines.push('');
   const t = r.totals;
-  lines.push(`documents: ${t.docs_read} read = ${t.docs_kept} kept + ${t.docs_dropped} dropped${t.balanced ? '' : '  (DOES NOT ADD UP: see the log)'}; ${t.bad_records} bad records`);
+  const added = t.docs_added ? ` + ${t.docs_added} repeats added` : '';
+  lines.push(`documents: ${t.docs_read} read${added} = ${t.docs_kept} kept + ${t.docs_dropped} dropped${t.balanced ? '' : '  (DOES NOT ADD UP: see the log)'}; ${t.bad_records} bad records`);
   return lines.join('\n');
 }

@@ -297,12 +297,13 @@ function intermediateFile(runDir: string, pass: number, task: string): string {
 function stageStatsFrom(name: string, c: Counters): StageStats {
   const dropped = c.withPrefix('dropped');
   const counters: CounterMap = {};
-  for (const [k, v] of Object.entries(c.toJSON())) if (!['in', 'out', 'changed'].includes(k) && !k.startsWith('dropped.')) counters[k] = v;
+  for (const [k, v] of Object.entries(c.toJSON())) if (!['in', 'out', 'changed', 'added'].includes(k) && !k.startsWith('dropped.')) counters[k] = v;
   return {
     name,
     in: c.get('in'),
     out: c.get('out'),
     changed: c.get('changed'),
+    added: c.get('added'),
     dropped,
     dropped_total: c.sumPrefix('dropped'),
     counters,
@@ -328,6 +329,7 @@ export function mergeReports(p: Pipeline, runs: TaskRun[], started: Date, rank: 
   const docsRead = reader.get('docs');
   const kept = final.reduce((a, r) => a + r.report.docs_written, 0);
   const dropped = stages.reduce((a, s) => a + s.dropped_total, 0);
+  const added = stages.reduce((a, s) => a + s.added, 0);
   const finished = new Date();
   const seconds = (finished.getTime() - started.getTime()) / 1000;
   const fresh = runs.filter((r) => !r.resumed);
@@ -363,8 +365,9 @@ export function mergeReports(p: Pipeline, runs: TaskRun[], started: Date, rank: 
       docs_read: docsRead,
       docs_kept: kept,
       docs_dropped: dropped,
+      docs_added: added,
       bad_records: runs.reduce((a, r) => a + r.report.bad_records, 0),
-      balanced: docsRead === kept + dropped && stages.every((s) => s.in === s.out + s.dropped_total),
+      balanced: docsRead + added === kept + dropped && stages.every((s) => s.in + s.added === s.out + s.dropped_total),
     },
     throughput: {
       docs_per_s: freshSeconds > 0 ? freshFirsts.reduce((a, r) => a + (r.report.reader.docs ?? 0), 0) / freshSeconds : 0,

@@ -1,9 +1,10 @@
 // MinHash-LSH near-duplicate removal across every input (Broder 1997; DataTrove's four MinHash steps:
-// signatures, buckets, clusters, filter). A global stage: pass 1 writes, per task and band, each
-// document's band key and rows; the reduce sorts each band's records, unions the documents that share
-// a band (rows compared, not just keys) in a union-find over all documents, and writes each task's
-// clusters; pass 2 keeps the first document of each cluster in input order (the union-find root is
-// the smallest index: deterministic whatever the order bands are processed in) and drops the rest.
+// signatures, buckets, clusters, filter). A global stage: pass 1 writes, per task and band, sorted runs
+// of each document's band key and rows (and its shingle set, for the candidate check); the reduce merges
+// each band's runs from disk, checks the documents that share a band's rows, unions them on several
+// workers (bands split between them) and merges their forests, then writes each task's clusters; pass 2
+// keeps the first document of each cluster in input order (the root is the cluster's smallest index:
+// the same whatever the number of workers or the order of bands) and drops the rest.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -12,8 +13,11 @@ import { runGlobalOnStream } from '../../src/core/global.js';
 import { dropOrMark } from '../../src/dedup/decide.js';
 import { MinHasher } from '../../src/dedup/minhash.js';
 import { bandKey } from '../../src/dedup/lsh.js';
-import { UnionFind } from '../../src/dedup/union-find.js';
-import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
+import { shingleHashes } from '../../src/dedup/shingles.js';
+import { BandRunWriter } from '../../src/dedup/band-files.js';
+import { ShingleSetWriter } from '../../src/dedup/shingle-store.js';
+import { clusterBands, defaultClusterWorkers } from '../../src/dedup/cluster.js';
+import { bytesOf, writeFileAtomic } from '../../src/io/atomic.js';
 
 const options = z
   .object({
@@ -22,100 +26,86 @@ const options = z
     rows: z.number().int().min(1).max(32).default(8),
     ngrams: z.number().int().min(1).max(20).default(5),
     seed: z.number().int().default(1),
+    /**
+     * What makes two documents that share a band duplicates: 'jaccard' (default) checks the exact Jaccard
+     * similarity of their shingle sets against thresholdJaccard, as NeMo Curator's false positive check does
+     * (LSH alone also pairs documents well below the threshold: 14 x 8 bands rise at J ~ 0.72); 'none'
+     * takes every candidate, as DataTrove does, and skips writing the shingle sets.
+     */
+    verify: z.enum(['jaccard', 'none']).default('jaccard'),
+    thresholdJaccard: z.number().min(0).max(1).default(0.8),
+    /** threads for the clustering pass (bands dealt round-robin); default 1 below 50,000 documents, else up to 4 */
+    clusterWorkers: z.number().int().min(1).max(64).optional(),
     /** drop nothing: write meta.dedup_cluster, meta.dedup_cluster_size and meta.dedup_keep on every clustered document */
     annotate: z.boolean().default(false),
   })
   .strict();
 type Options = z.output<typeof options>;
 
-const CLUSTER_RECORD = 12; // document index, cluster root (global id), cluster size: uint32 each
+/** what a task's collector leaves beside its band files */
+interface TaskCount {
+  docs: number;
+  unsigned: number;
+  /** per band, the lengths of its sorted runs */
+  runs: number[][];
+}
+
+const MAX_BUCKET_HEADS = 16;
 
 function minhashGlobal(o: Options): GlobalStage {
-  const rowsPerBand = o.rows;
-  const recordWords = 2 + rowsPerBand; // key, local index, rows
+  const bandFile = (dir: string, task: string, b: number) => path.join(dir, `${task}.band-${b}`);
+  const setsFile = (dir: string, task: string) => path.join(dir, `${task}.shingles`);
+  const offsetsFile = (dir: string, task: string) => path.join(dir, `${task}.shingle-offsets`);
   return {
     collector(dir, task) {
       const hasher = new MinHasher({ numPermutations: o.bands * o.rows, seed: o.seed, shingles: { n: o.ngrams } });
+      const shingleOptions = { seed: o.seed, n: o.ngrams };
       const signature = new Uint32Array(o.bands * o.rows);
-      const files = Array.from({ length: o.bands }, (_, b) => openAtomic(path.join(dir, `${task}.band-${b}`)));
-      const batch = 1024;
-      const bufs = Array.from({ length: o.bands }, () => new Uint32Array(batch * recordWords));
-      let pending = 0;
+      const writers = Array.from({ length: o.bands }, (_, b) => new BandRunWriter(bandFile(dir, task, b), o.rows));
+      const sets = o.verify === 'jaccard' ? new ShingleSetWriter(setsFile(dir, task), offsetsFile(dir, task)) : undefined;
       let docs = 0;
       let unsigned = 0;
-      const flush = () => {
-        for (let b = 0; b < o.bands; b++) files[b]!.write(bytesOf(bufs[b]!.subarray(0, pending * recordWords)));
-        pending = 0;
-      };
       return {
         add(doc, index) {
           docs = Math.max(docs, index + 1);
-          if (!hasher.signature(doc.text, signature)) {
+          const shingles = shingleHashes(doc.text, shingleOptions);
+          if (shingles.length === 0) {
             unsigned++;
             return; // no shingle: never a duplicate candidate (as in DataTrove)
           }
-          for (let b = 0; b < o.bands; b++) {
-            const rec = bufs[b]!;
-            const at = pending * recordWords;
-            rec[at] = bandKey(signature, b, rowsPerBand);
-            rec[at + 1] = index;
-            rec.set(signature.subarray(b * rowsPerBand, (b + 1) * rowsPerBand), at + 2);
-          }
-          if (++pending === batch) flush();
+          hasher.signatureOfShingles(shingles, signature);
+          sets?.add(index, shingles);
+          for (let b = 0; b < o.bands; b++) writers[b]!.add(bandKey(signature, b, o.rows), index, signature, b * o.rows);
         },
         async close() {
-          flush();
-          for (const f of files) f.commit();
-          writeFileAtomic(path.join(dir, `${task}.count`), JSON.stringify({ docs, unsigned }));
+          const runs = writers.map((w) => w.close());
+          sets?.close(docs);
+          const count: TaskCount = { docs, unsigned, runs };
+          writeFileAtomic(path.join(dir, `${task}.count`), JSON.stringify(count));
         },
       };
     },
 
-    async reduce(dir, tasks) {
+    async reduce(dir, tasks, log) {
       // global id = the task's base + the document's index in it
       const bases: number[] = [];
+      const counts: TaskCount[] = [];
       let total = 0;
       let unsigned = 0;
       for (const task of tasks) {
-        const c = JSON.parse(fs.readFileSync(path.join(dir, `${task}.count`), 'utf8')) as { docs: number; unsigned: number };
+        const file = path.join(dir, `${task}.count`);
+        if (!fs.existsSync(file)) throw new Error(`minhash_dedup: ${file} is missing: the signatures of task ${task} were not written (rerun to redo its pass)`);
+        const c = JSON.parse(fs.readFileSync(file, 'utf8')) as TaskCount;
+        counts.push(c);
         bases.push(total);
         total += c.docs;
         unsigned += c.unsigned;
       }
-      const uf = new UnionFind(total);
-      let unions = 0;
-      for (let b = 0; b < o.bands; b++) {
-        // one band at a time: memory is this band's records (4 x (2 + rows) bytes a document) and the union-find
-        const parts = tasks.map((task) => {
-          const raw = fs.readFileSync(path.join(dir, `${task}.band-${b}`));
-          return new Uint32Array(raw.buffer, raw.byteOffset, raw.length / 4);
-        });
-        const n = parts.reduce((a, p) => a + p.length / recordWords, 0);
-        const records = new Uint32Array(n * recordWords);
-        let at = 0;
-        parts.forEach((p, t) => {
-          records.set(p, at);
-          for (let r = at; r < at + p.length; r += recordWords) records[r + 1] = bases[t]! + records[r + 1]!;
-          at += p.length;
-        });
-        const order = new Uint32Array(n);
-        for (let i = 0; i < n; i++) order[i] = i;
-        const cmp = (x: number, y: number) => {
-          const a = x * recordWords;
-          const c = y * recordWords;
-          if (records[a] !== records[c]) return records[a]! - records[c]!;
-          for (let r = 2; r < recordWords; r++) if (records[a + r] !== records[c + r]) return records[a + r]! - records[c + r]!;
-          return records[a + 1]! - records[c + 1]!;
-        };
-        order.sort(cmp);
-        for (let i = 1; i < n; i++) {
-          const prev = order[i - 1]!;
-          const cur = order[i]!;
-          let same = records[prev * recordWords] === records[cur * recordWords];
-          for (let r = 2; same && r < recordWords; r++) same = records[prev * recordWords + r] === records[cur * recordWords + r];
-          if (same && uf.union(records[prev * recordWords + 1]!, records[cur * recordWords + 1]!)) unions++;
-        }
-      }
+      const bandSources = Array.from({ length: o.bands }, (_, b) => tasks.map((task, t) => ({ file: bandFile(dir, task, b), runs: counts[t]!.runs[b] ?? [], base: bases[t]! })));
+      const shingles = tasks.map((task, t) => ({ setsFile: setsFile(dir, task), offsetsFile: offsetsFile(dir, task), base: bases[t]!, docs: counts[t]!.docs }));
+      const workers = o.clusterWorkers ?? defaultClusterWorkers(total, o.bands);
+      log.info(`minhash_dedup: clustering ${total} documents, ${o.bands} bands on ${Math.min(workers, o.bands)} worker(s)${o.verify === 'jaccard' ? `, candidates checked at Jaccard >= ${o.thresholdJaccard}` : ''}`);
+      const { uf, counters } = await clusterBands({ bands: o.bands, rows: o.rows, total, bandSources, verify: o.verify, threshold: o.thresholdJaccard, shingles, maxHeads: MAX_BUCKET_HEADS }, workers);
       const size = new Uint32Array(total);
       for (let g = 0; g < total; g++) size[uf.find(g)]!++;
       let clusters = 0;
@@ -136,9 +126,9 @@ function minhashGlobal(o: Options): GlobalStage {
           if (size[root]! > 1) out.push(g - bases[t]!, root, size[root]!);
         }
         writeFileAtomic(path.join(dir, `${task}.clusters`), bytesOf(Uint32Array.from(out)));
-        fs.writeFileSync(path.join(dir, `${task}.bases`), JSON.stringify({ tasks, bases }));
+        writeFileAtomic(path.join(dir, `${task}.bases`), JSON.stringify({ tasks, bases }));
       });
-      return { docs: total, unsigned, band_unions: unions, clusters, duplicates, largest_cluster: largest };
+      return { docs: total, unsigned, ...counters, clusters, duplicates, largest_cluster: largest };
     },
 
     filter(dir, task) {
@@ -185,7 +175,7 @@ function minhashGlobal(o: Options): GlobalStage {
 export const minhashDedup: StageDefinition<typeof options> = {
   name: 'minhash_dedup',
   kind: 'dedup',
-  description: 'MinHash-LSH near-duplicate removal across all inputs (14 bands x 8 rows, word 5-grams); keeps the first document of each cluster',
+  description: 'MinHash-LSH near-duplicate removal across all inputs (14 bands x 8 rows, word 5-grams, candidates checked at exact Jaccard >= 0.8); keeps the first document of each cluster',
   options,
   create(o) {
     return { name: 'minhash_dedup', run: (input, ctx) => runGlobalOnStream(minhashGlobal(o), input, ctx) };
