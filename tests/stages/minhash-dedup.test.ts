@@ -77,4 +77,17 @@ describe('minhash_dedup across shards', () => {
     expect(again.report.stages).toEqual(first.report.stages);
     expect(await ids()).toBe(before);
   });
+
+  it('writes byte-identical Parquet whatever the number of clustering workers', async () => {
+    const withWorkers = (n: number) => yaml.replace('  - minhash_dedup\n', `  - minhash_dedup:\n      clusterWorkers: ${n}\n`);
+    const out: Buffer[][] = [];
+    for (const n of [1, 3]) {
+      const dir = path.join(tmp, `workers-${n}`);
+      await runPipeline(parsePipeline(withWorkers(n)), { outputDir: dir, log: silentLogger });
+      const files = ['docs', 'dropped'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).sort().map((f) => path.join(dir, sub, f)));
+      out.push(files.map((f) => fs.readFileSync(f)));
+    }
+    expect(out[1]!.length).toBeGreaterThan(1);
+    expect(out[1]).toEqual(out[0]);
+  });
 });
