@@ -6,6 +6,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { FatalError } from '../core/errors.js';
 import { RunReport } from '../../schemas/stats-report.js';
 import { sqlString } from '../io/parquet-read.js';
+import { mixSummary, type MixSummary } from '../mix/report.js';
 
 export interface InspectTarget {
   runDir?: string;
@@ -85,6 +86,8 @@ export interface InspectSummary {
   dropped_samples: Array<{ id: string; url: string | null; stage: string; reason: string; text: string }>;
   /** the largest near-duplicate clusters: the kept document and one dropped copy */
   dedup_clusters: Array<{ cluster: string; size: number; kept_id: string | null; kept_text: string | null; dropped_id: string; dropped_text: string }>;
+  /** the mix stage's target and achieved token shares per domain, when the run has one */
+  mix?: MixSummary;
 }
 
 const BUCKETS = [0, 100, 500, 1000, 2000, 5000, 10000, 50000];
@@ -104,6 +107,7 @@ export async function summarize(t: InspectTarget, samples = 3): Promise<InspectS
       samples: [],
       dropped_samples: [],
       dedup_clusters: [],
+      mix: t.runDir ? mixSummary(t.runDir) : undefined,
     };
     if (has('docs') && out.docs > 0) {
       const q = await query(con, `SELECT min(length(text)), quantile_cont(length(text), 0.1), quantile_cont(length(text), 0.5), quantile_cont(length(text), 0.9), max(length(text)), avg(length(text)) FROM docs`);

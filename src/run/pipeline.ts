@@ -247,7 +247,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
 
   stages.forEach(({ stage }, i) => {
     const c = stageStats[i]!;
-    const balance = c.get('in') - c.get('out') - c.sumPrefix('dropped');
+    const balance = c.get('in') + c.get('added') - c.get('out') - c.sumPrefix('dropped');
     if (balance !== 0) {
       c.inc('lost', balance);
       log.error(`${input.task}: stage ${stage.name} lost ${balance} documents without a drop reason (a bug in the stage)`);
