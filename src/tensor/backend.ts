@@ -1,0 +1,152 @@
+// TensorFlow.js backend selection, shared by everything that runs tensors (the classifiers, later the
+// pretraining trainer): the fastest backend that loads here wins, and what was skipped and why is reported.
+//
+// Order, best first: tfjs-node-gpu (libtensorflow with CUDA), tfjs-node (libtensorflow on CPU), WebGPU
+// (Dawn through the `webgpu` package), WASM (XNNPACK, SIMD), pure JS (`cpu`). Each is tried by dynamic
+// import, so a package that is not installed (the tfjs-node install script downloads libtensorflow from
+// outside the registry and fails offline) is a skipped candidate, not a crash.
+import * as tf from '@tensorflow/tfjs';
+import { FatalError } from '../core/errors.js';
+
+export type TfBackend = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'wasm' | 'cpu';
+
+/** best first */
+export const BACKEND_ORDER: readonly TfBackend[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
+
+/** the environment variable that forces a backend (or an order: `wasm,cpu`) */
+export const BACKEND_ENV = 'CURATE_TF_BACKEND';
+
+export interface SkippedBackend {
+  backend: TfBackend;
+  reason: string;
+}
+
+export interface BackendChoice {
+  /** the backend that runs, one of BACKEND_ORDER */
+  backend: TfBackend;
+  /** tfjs's own name for it (`tensorflow`, `webgpu`, `wasm`, `cpu`) */
+  tfName: string;
+  /** the candidates tried before it, best first, with the reason each failed */
+  skipped: SkippedBackend[];
+  /** chosen because an option or CURATE_TF_BACKEND asked for it */
+  forced: boolean;
+  /** one line for the log: `tensorflow backend: wasm (skipped tfjs-node-gpu: ..., ...)` */
+  describe(): string;
+}
+
+export interface SelectOptions {
+  /** try only these, in this order (an option, or CURATE_TF_BACKEND); a forced list that all fail is a FatalError */
+  prefer?: TfBackend | TfBackend[];
+  /** where CURATE_TF_BACKEND is read from (tests pass their own) */
+  env?: Record<string, string | undefined>;
+}
+
+/** how to load each candidate: import its package (which registers it with tfjs), then its tfjs name */
+const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> = {
+  // the package names are held in variables so that TypeScript does not require them to be installed
+  'tfjs-node-gpu': { tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
+  'tfjs-node': { tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node') },
+  webgpu: {
+    tfName: 'webgpu',
+    load: async () => {
+      // WebGPU in Node needs a navigator.gpu: the `webgpu` package (Dawn) provides one, when installed
+      const g = globalThis as { navigator?: { gpu?: unknown } };
+      if (!g.navigator?.gpu) {
+        const webgpu = (await importOptional('webgpu')) as { create?: (flags: string[]) => unknown; globals?: object };
+        if (!webgpu.create) throw new Error('the webgpu package has no create()');
+        if (webgpu.globals) Object.assign(globalThis, webgpu.globals);
+        const nav = (g.navigator ??= {} as { gpu?: unknown });
+        nav.gpu = webgpu.create([]);
+      }
+      const gpu = g.navigator!.gpu as { requestAdapter(): Promise<unknown> };
+      if (!(await gpu.requestAdapter())) throw new Error('no WebGPU adapter (no GPU, or no Vulkan driver)');
+      await importOptional('@tensorflow/tfjs-backend-webgpu');
+    },
+  },
+  wasm: { tfName: 'wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
+  cpu: { tfName: 'cpu', load: async () => {} }, // registered by @tensorflow/tfjs itself
+};
+
+async function importOptional(name: string): Promise<unknown> {
+  return (await import(name)) as unknown;
+}
+
+/** a failure as one short line: the first line of the message, without the module resolver's stack */
+function shortReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ERR_MODULE_NOT_FOUND') {
+    const m = /Cannot find (?:package|module) '([^']+)'/.exec(err.message);
+    return `not installed (${m ? m[1] : 'module not found'})`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'failed';
+}
+
+export function parseBackendList(text: string, where: string): TfBackend[] {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) throw new FatalError(`${where}: expected one of ${BACKEND_ORDER.join(', ')}, got '${text}'`);
+  for (const n of names) if (!BACKEND_ORDER.includes(n as TfBackend)) throw new FatalError(`${where}: unknown TensorFlow.js backend '${n}': expected one of ${BACKEND_ORDER.join(', ')}`);
+  return names as TfBackend[];
+}
+
+let quieted = false;
+const cache = new Map<string, Promise<BackendChoice>>();
+
+/**
+ * Pick and activate a TensorFlow.js backend. Without `prefer` or CURATE_TF_BACKEND, BACKEND_ORDER is tried
+ * and the first that loads and initializes wins; with them, only the named ones are tried, in that order,
+ * and none loading is a FatalError that says why each failed. The result is cached per order; the choice
+ * is global to the process, as tfjs's engine is.
+ */
+export async function selectBackend(opts: SelectOptions = {}): Promise<BackendChoice> {
+  const env = opts.env ?? process.env;
+  const fromEnv = env[BACKEND_ENV]?.trim();
+  const forced = opts.prefer !== undefined || !!fromEnv;
+  const order = opts.prefer !== undefined ? (Array.isArray(opts.prefer) ? opts.prefer : [opts.prefer]) : fromEnv ? parseBackendList(fromEnv, BACKEND_ENV) : [...BACKEND_ORDER];
+  const key = order.join(',');
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = trySelect(order, forced);
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  const choice = await pending;
+  // another caller may have switched the process to another backend since
+  if (tf.getBackend() !== choice.tfName) await tf.setBackend(choice.tfName);
+  return choice;
+}
+
+async function trySelect(order: TfBackend[], forced: boolean): Promise<BackendChoice> {
+  if (!quieted) {
+    // tfjs otherwise prints a banner recommending tfjs-node on first use of the cpu backend
+    tf.env().set('PROD', true);
+    quieted = true;
+  }
+  const skipped: SkippedBackend[] = [];
+  for (const backend of order) {
+    const loader = LOADERS[backend];
+    try {
+      await loader.load();
+      if (!tf.findBackendFactory(loader.tfName)) throw new Error(`loaded, but no '${loader.tfName}' backend was registered`);
+      const ok = await tf.setBackend(loader.tfName);
+      if (!ok) throw new Error(`'${loader.tfName}' failed to initialize`);
+      await tf.ready();
+      // a backend that initializes but cannot run (a broken driver) fails here rather than mid-training
+      const probe = tf.tidy(() => tf.sum(tf.mul(tf.tensor1d([1, 2, 3]), 2)));
+      const v = (await probe.data())[0];
+      probe.dispose();
+      if (v !== 12) throw new Error(`a test sum gave ${v}, not 12`);
+      return { backend, tfName: loader.tfName, skipped, forced, describe: () => describeChoice(backend, skipped, forced) };
+    } catch (e) {
+      skipped.push({ backend, reason: shortReason(e) });
+    }
+  }
+  throw new FatalError(`no TensorFlow.js backend could be loaded (tried ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})${forced ? `; unset ${BACKEND_ENV} or choose another` : ''}`);
+}
+
+function describeChoice(backend: TfBackend, skipped: SkippedBackend[], forced: boolean): string {
+  const rest = skipped.length ? ` (skipped ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';
+  return `tensorflow backend: ${backend}${forced ? ' (forced)' : ''}${rest}`;
+}
+
+export { tf };
