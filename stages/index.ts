@@ -13,6 +13,10 @@ import { pii } from './pii/pii.js';
 import { exactDedup } from './dedup/exact-dedup.js';
 import { minhashDedup } from './dedup/minhash-dedup.js';
 import { lineDedup } from './dedup/line-dedup.js';
+import { domain } from './classify/domain.js';
+import { quality, qualityTop } from './classify/quality.js';
+import { mix } from './mix/mix.js';
+import { tokenize } from './tokenize/tokenize.js';
 
 export const STAGES: Record<string, StageDefinition> = {
   extract,
@@ -28,4 +32,9 @@ export const STAGES: Record<string, StageDefinition> = {
   exact_dedup: exactDedup,
   minhash_dedup: minhashDedup,
   line_dedup: lineDedup,
+  quality,
+  quality_top: qualityTop,
+  domain,
+  mix,
+  tokenize,
 };
