@@ -25,6 +25,9 @@ usage:
   curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--rank R --world-size W] [--log-level L]
   curate stage <name> [--opt key=value ...] [--annotate] [--dropped FILE] [--list]   JSONL documents on stdin -> stdout
   curate inspect <run dir | file.parquet> [--sql QUERY] [--json] [--samples N]
+  curate tokenize --input PATH ... --tokenizer gpt2|BPE.json --context N --out DIR [--val-fraction F] [--format llmc|megatron] [--boundaries]
+  curate bpe train --input PATH ... --vocab-size N --out bpe.json
+  curate classifier train (--pos FILE... --neg FILE... | --data LABELLED.jsonl...) --out DIR [--epochs N ...]
 
   curate <verb> --help   shows the flags of one verb
 `;
@@ -42,6 +45,12 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return await cmdStage(rest, io);
       case 'inspect':
         return await cmdInspect(rest, io);
+      case 'tokenize': // loaded on use, like the tokenizers behind it
+        return await (await import('../tokenize/cli.js')).cmdTokenize(rest, io);
+      case 'bpe':
+        return await (await import('../tokenize/cli.js')).cmdBpe(rest, io);
+      case 'classifier': // loaded on use: TensorFlow.js takes most of a second to import
+        return await (await import('../classify/cli.js')).cmdClassifier(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -282,6 +291,12 @@ async function cmdInspect(args: string[], io: Out): Promise<number> {
   if (s.dedup_clusters.length) {
     io.out('\nlargest near-duplicate clusters (kept document, one dropped copy):');
     for (const c of s.dedup_clusters) io.out(`- ${c.cluster} (${c.size} documents)\n  kept:    ${c.kept_text ?? '(not kept: dropped later by another stage)'}\n  dropped: ${c.dropped_id}: ${c.dropped_text}`);
+  }
+  if (s.mix?.rows.length) {
+    io.out(`\nmix by ${s.mix.by} (${s.mix.mode}, ${s.mix.unit}, seed ${s.mix.seed}): target vs achieved share of ${s.mix.unit}`);
+    const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+    io.out(formatTable([s.mix.by, 'target', 'achieved', `${s.mix.unit} in`, `${s.mix.unit} out`], s.mix.rows.map((r) => [r.domain, pct(r.target), pct(r.achieved), r.tokens_in, r.tokens_out])));
+    for (const w of s.mix.warnings) io.out(`  warning: ${w}`);
   }
   if (s.dropped_samples.length) {
     io.out('\nsample of dropped documents:');
