@@ -1,6 +1,7 @@
 // The `curate` command line: run | stage | inspect. Each verb parses its flags with
 // node:util parseArgs; errors a user can fix end with exit code 2 and one clear line.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,11 @@ import { Counters } from '../core/stats.js';
 import type { StageContext } from '../core/stage.js';
 import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
-import { runPipeline } from '../run/pipeline.js';
+import { finalizeRun, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
+import { runPipelineOnPool } from '../run/local-pool.js';
+import { submitToSlurm, waitForJobs } from '../run/slurm.js';
+import { formatStatus, runStatus } from '../run/status.js';
+import type { Pipeline } from '../run/config.js';
 import { listInputs } from '../run/inputs.js';
 import { createProgress } from '../run/progress.js';
 import { docFromJson, docToJson } from '../io/jsonl.js';
@@ -22,15 +27,33 @@ import { openViews, query, resolveTarget, summarize } from '../inspect/inspect.j
 const USAGE = `curate: a streaming data curation pipeline for LLM pretraining
 
 usage:
-  curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--rank R --world-size W] [--log-level L]
+  curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--workers N] [--executor slurm --tasks N [--wait]] [--log-level L]
+  curate status <run dir> [--json]
   curate stage <name> [--opt key=value ...] [--annotate] [--dropped FILE] [--list]   JSONL documents on stdin -> stdout
   curate inspect <run dir | file.parquet> [--sql QUERY] [--json] [--samples N]
+  curate crawl --seeds <URL | file> ... --out DIR [--max-pages N] [--max-depth N] [--delay-ms N] ...   polite crawl to WARC
   curate tokenize --input PATH ... --tokenizer gpt2|BPE.json --context N --out DIR [--val-fraction F] [--format llmc|megatron] [--boundaries]
   curate bpe train --input PATH ... --vocab-size N --out bpe.json
   curate classifier train (--pos FILE... --neg FILE... | --data LABELLED.jsonl...) --out DIR [--epochs N ...]
 
   curate <verb> --help   shows the flags of one verb
 `;
+
+const RUN_USAGE = `usage: curate run <pipeline.yaml> [flags]
+  --input PATH ...        replaces input.paths (files or directories)
+  --output DIR            replaces output.dir
+  --force                 redo tasks that have a completion marker
+  --workers N             worker processes on this machine (default: the number of cores; 1 runs in this process)
+  --retries N             attempts after the first for a failed task (default 2)
+  --rank R --world-size W run only the input files whose index mod W is R (one-pass pipelines; see --step)
+  --executor slurm        submit job arrays with sbatch instead of running here; with:
+    --tasks N             the array size (world size)
+    --partition P --time T --mem M --cpus-per-task C --sbatch-arg "--account=x" ...
+    --wait                wait for the jobs and print the run's status
+  --step pass:K|reduce:K|finalize
+                          run one step of a run (what each Slurm job runs): pass K for this rank's tasks,
+                          the reduce that closes pass K, or the merge of every marker into stats.json
+  --log-level debug|info|warn|error  --quiet`;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
@@ -45,6 +68,10 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return await cmdStage(rest, io);
       case 'inspect':
         return await cmdInspect(rest, io);
+      case 'status':
+        return cmdStatus(rest, io);
+      case 'crawl': // loaded on use: crawlee takes a while to import
+        return await (await import('../crawl/cli.js')).cmdCrawl(rest, io);
       case 'tokenize': // loaded on use, like the tokenizers behind it
         return await (await import('../tokenize/cli.js')).cmdTokenize(rest, io);
       case 'bpe':
@@ -75,6 +102,56 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
   }
 }
 
+/**
+ * One step of a run, as each Slurm job runs it: `pass:K` runs pass K of this rank's tasks, `reduce:K` the
+ * global stage's reduce that closes pass K (every task must have finished pass K), `finalize` merges
+ * every task's marker into stats.json. A step skips what its markers say is done.
+ */
+async function runStep(p: Pipeline, step: string, opts: RunOptions & { rank: number; worldSize: number }): Promise<number> {
+  const m = /^(pass|reduce):(\d+)$|^finalize$/.exec(step);
+  if (!m) throw new FatalError(`--step must be pass:K, reduce:K or finalize, got '${step}'`, 'step');
+  const setup = prepareRun(p, opts);
+  if (step === 'finalize') {
+    const runs = readTaskRuns(setup);
+    const report = finalizeRun(setup, runs, new Date(fs.statSync(path.join(setup.runDir, 'pipeline.yaml')).mtimeMs), 0, 1);
+    opts.log.info(formatRunReport(report));
+    const complete = setup.plans.every((plan) => setup.all.every((f) => runs.some((r) => r.report.pass === plan.index && r.report.task === f.task)));
+    if (!complete) opts.log.error('finalize: some tasks have no completion marker yet; stats.json covers the finished ones (see curate status)');
+    return complete && report.totals.balanced ? 0 : 1;
+  }
+  const pass = Number(m[2]);
+  if (pass >= setup.plans.length) throw new FatalError(`--step ${step}: the pipeline has ${setup.plans.length} pass(es)`, 'step');
+  if (m[1] === 'reduce') {
+    await runReduce(setup, pass, opts.log, opts.force);
+    return 0;
+  }
+  const mine = setup.all.filter((_, i) => i % opts.worldSize === opts.rank);
+  opts.log.info(`${p.name}: pass ${pass} of rank ${opts.rank}/${opts.worldSize}: ${mine.length} task(s)`);
+  let failures = 0;
+  for (const input of mine) {
+    try {
+      await runPassTask(setup, pass, input, { ...opts, force: Boolean(opts.force) && pass === 0 }, { docs: 0, bytes: 0 });
+    } catch (e) {
+      if (e instanceof FatalError) throw e;
+      failures++;
+      opts.log.error(`${input.task}: pass ${pass} failed: ${(e as Error).stack ?? e}`);
+      recordFailure(setup.runDir, pass, input.task, (e as Error).message);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+function cmdStatus(args: string[], io: Out): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help || positionals.length !== 1) {
+    io.out('usage: curate status <run dir> [--json]   tasks done, failed and waiting per pass, from the markers (and squeue)');
+    return values.help ? 0 : 2;
+  }
+  const status = runStatus(positionals[0]!);
+  io.out(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  return status.finished ? 0 : 1;
+}
+
 async function cmdRun(args: string[], io: Out): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -85,27 +162,82 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
       force: { type: 'boolean', default: false },
       rank: { type: 'string', default: '0' },
       'world-size': { type: 'string', default: '1' },
+      workers: { type: 'string' },
+      retries: { type: 'string', default: '2' },
+      executor: { type: 'string', default: 'local' },
+      tasks: { type: 'string' },
+      partition: { type: 'string' },
+      time: { type: 'string' },
+      mem: { type: 'string' },
+      'cpus-per-task': { type: 'string' },
+      'sbatch-arg': { type: 'string', multiple: true },
+      wait: { type: 'boolean', default: false },
+      step: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help || positionals.length !== 1) {
-    io.out('usage: curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--rank R --world-size W] [--log-level debug|info|warn|error] [--quiet]');
+    io.out(RUN_USAGE);
     return values.help ? 0 : 2;
   }
-  const rank = Number(values.rank);
-  const worldSize = Number(values['world-size']);
-  if (!Number.isInteger(worldSize) || worldSize < 1) throw new FatalError(`--world-size must be a positive integer, got ${values['world-size']}`);
-  if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) throw new FatalError(`--rank must be an integer in [0, ${worldSize}), got ${values.rank}`);
+  const int = (flag: string, value: string | undefined, min: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new FatalError(`--${flag} must be an integer >= ${min}, got ${value}`, flag);
+    return n;
+  };
+  const worldSize = int('world-size', values['world-size'], 1)!;
+  const rank = int('rank', values.rank, 0)!;
+  if (rank >= worldSize) throw new FatalError(`--rank must be an integer in [0, ${worldSize}), got ${values.rank}`, 'rank');
+  const retries = int('retries', values.retries, 0)!;
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new FatalError(`--log-level must be debug, info, warn or error`);
+  if (!['local', 'slurm'].includes(values.executor!)) throw new FatalError(`--executor must be local or slurm, got ${values.executor}`, 'executor');
   const pipeline = loadPipeline(positionals[0]!);
   listInputs(values.input ?? pipeline.input.paths, pipeline.input.format); // a missing input stops the run before anything is written
   const outDir = values.output ?? pipeline.output.dir;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();
   const log = createLogger({ level: values.quiet ? 'warn' : level, file: path.join(outDir, 'run.log'), write: io.err, beforeWrite: progress.clear });
+  if (values.step !== undefined) {
+    try {
+      return await runStep(pipeline, values.step, { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log });
+    } finally {
+      log.close();
+    }
+  }
+  if (values.executor === 'slurm') {
+    try {
+      const tasks = int('tasks', values.tasks, 1);
+      if (tasks === undefined) throw new FatalError('--executor slurm needs --tasks N (the job array size)', 'tasks');
+      const { jobs } = submitToSlurm(pipeline, {
+        inputs: values.input,
+        outputDir: outDir,
+        force: values.force,
+        tasks,
+        partition: values.partition,
+        time: values.time,
+        mem: values.mem,
+        cpusPerTask: int('cpus-per-task', values['cpus-per-task'], 1),
+        sbatchArgs: values['sbatch-arg'],
+        retries,
+        log,
+      });
+      if (!values.wait) {
+        log.info(`follow it: curate status ${outDir}`);
+        return 0;
+      }
+      await waitForJobs(jobs, log);
+      const status = runStatus(outDir);
+      log.info(formatStatus(status));
+      return status.finished ? 0 : 1;
+    } finally {
+      log.close();
+    }
+  }
+  const workers = int('workers', values.workers, 1) ?? os.availableParallelism();
   const abort = new AbortController();
   const onSignal = () => {
     log.warn('interrupted: finishing nothing more; completed tasks keep their markers, rerun to resume');
@@ -114,7 +246,10 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await runPipeline(pipeline, { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal });
+    const runOpts = { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal };
+    // one rank of several, or one worker, runs in this process; else a pool of worker processes
+    const inputs = listInputs(values.input ?? pipeline.input.paths, pipeline.input.format).length;
+    const result = worldSize === 1 && Math.min(workers, inputs) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
     log.info('');
     log.info(formatRunReport(result.report));
     log.info('');

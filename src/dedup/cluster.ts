@@ -3,11 +3,9 @@
 // positive check) and unions them in its own union-find; the partial forests are then merged. Every
 // edge is a function of one band's bucket alone and every root is its cluster's smallest index, so the
 // clusters, and what is kept, are the same whatever the number of workers.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledScript } from '../core/compiled.js';
 import { mergeBand, type BandSource } from './band-files.js';
 import { jaccardSorted, ShingleSetReader, type ShingleSource } from './shingle-store.js';
 import { UnionFind } from './union-find.js';
@@ -90,19 +88,9 @@ export function clusterBandPartition(job: ClusterJob): ClusterResult {
   return { roots: uf.roots(), counters };
 }
 
-/** the compiled worker script; under vitest this module runs from its .ts source, so use dist/'s copy */
-function workerScript(): URL {
-  const beside = new URL('./cluster-worker.js', import.meta.url);
-  if (fs.existsSync(fileURLToPath(beside))) return beside;
-  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const built = path.join(repo, 'dist', 'src', 'dedup', 'cluster-worker.js');
-  if (!fs.existsSync(built)) throw new Error(`minhash_dedup: the cluster worker ${built} is missing: run \`npm run build\` first`);
-  return pathToFileURL(built);
-}
-
 function runInWorker(job: ClusterJob): Promise<ClusterResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerScript(), { workerData: job });
+    const w = new Worker(compiledScript(import.meta.url, './cluster-worker.js'), { workerData: job });
     let result: ClusterResult | undefined;
     w.once('message', (r: ClusterResult) => (result = r));
     w.once('error', reject);

@@ -15,12 +15,22 @@ export interface InputFile {
 function walk(dir: string, out: string[]): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.isFile() && formatOf(p)) out.push(p);
+    // dot-directories (a crawl's .crawlee storage) and a crawl's stats are not inputs
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.')) walk(p, out);
+    } else if (e.isFile() && formatOf(p) && e.name !== CRAWL_STATS_FILE) out.push(p);
   }
 }
 
+/** written beside a crawl's WARC files (src/crawl/); skipped when a directory is walked */
+export const CRAWL_STATS_FILE = 'crawl-stats.json';
+
 export function listInputs(paths: string[], format?: InputFormat): InputFile[] {
+  if (format === 'crawl') {
+    // one task: the crawl itself, whose WARC files go under the run dir (src/crawl/source.ts)
+    if (paths.length) throw new FatalError('input.paths: a crawl input reads no files (drop --input, or input.paths, or input.crawl)', 'input.paths');
+    return [{ file: 'crawl', format, bytes: 0, task: '00000-crawl' }];
+  }
   if (paths.length === 0) throw new FatalError('input.paths: no input given (set input.paths in the pipeline or pass --input)', 'input.paths');
   const files: string[] = [];
   for (const p of paths) {

@@ -115,14 +115,16 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
   const last = plan.index === pc.passes - 1;
   // one pass: outputs are named by the task; several: by task and pass, so a redo of one pass clears only its own
   const prefix = multi ? `${input.task}.p${plan.index}` : input.task;
-  const marker = multi ? passMarker(runDir, plan.index, input.task) : path.join(runDir, DONE_DIR, `${input.task}.json`);
+  const marker = taskMarker(runDir, pc.passes, plan.index, input.task);
   if (!pc.force && fs.existsSync(marker)) {
     const parsed = TaskReport.safeParse(JSON.parse(fs.readFileSync(marker, 'utf8')));
-    if (parsed.success && parsed.data.file === input.file) {
+    // a pass after a global stage is stale when that stage's reduce was redone after it
+    const stale = plan.opensWith !== undefined && mtimeMs(reduceMarker(runDir, plan.opensWith)) > mtimeMs(marker);
+    if (parsed.success && parsed.data.file === input.file && !stale) {
       log.info(`${input.task}: done in an earlier run, skipped (--force redoes it)`);
       return { report: parsed.data, resumed: true };
     }
-    log.warn(`${input.task}: completion marker does not match this input; redoing the task`);
+    if (!stale) log.warn(`${input.task}: completion marker does not match this input; redoing the task`);
   }
   if (plan.index > 0) checkPassInput(runDir, plan.index - 1, input.task);
   fs.rmSync(marker, { force: true });
@@ -170,7 +172,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
       ? readDocs(
           input.format,
           input.file,
-          { maxRecordBytes: p.input.maxRecordBytes, keepNonOk: p.input.keepNonOk },
+          { maxRecordBytes: p.input.maxRecordBytes, keepNonOk: p.input.keepNonOk, crawl: p.input.crawl, runDir },
           {
             stats: readerStats,
             recordError,
@@ -269,11 +271,42 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
     bad_records: badRecords,
   };
   writeFileAtomic(marker, JSON.stringify(report, null, 2));
+  fs.rmSync(failureMarker(runDir, plan.index, input.task), { force: true });
   return { report, resumed: false };
 }
 
 function passMarker(runDir: string, pass: number, task: string): string {
   return path.join(runDir, DONE_DIR, `pass-${pass}`, `${task}.json`);
+}
+
+/** a task's completion marker: `_done/<task>.json` in a one-pass pipeline, else per pass */
+export function taskMarker(runDir: string, passes: number, pass: number, task: string): string {
+  return passes > 1 ? passMarker(runDir, pass, task) : path.join(runDir, DONE_DIR, `${task}.json`);
+}
+
+/** the marker of a global stage's reduce (stage index), holding its counters */
+export function reduceMarker(runDir: string, stageIndex: number): string {
+  return path.join(runDir, DONE_DIR, `reduce-${stageIndex}.json`);
+}
+
+export const FAILED_DIR = '_failed';
+
+/** where a task that failed a pass says why, for `curate status` (removed when the task succeeds) */
+export function failureMarker(runDir: string, pass: number, task: string): string {
+  return path.join(runDir, FAILED_DIR, `pass-${pass}`, `${task}.json`);
+}
+
+export function recordFailure(runDir: string, pass: number, task: string, error: string, log?: string): void {
+  writeFileAtomic(failureMarker(runDir, pass, task), JSON.stringify({ task, pass, error, log, at: new Date().toISOString() }, null, 2));
+}
+
+/** a file's modification time, 0 when it does not exist: markers order the steps as make orders targets */
+function mtimeMs(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -284,7 +317,8 @@ function checkPassInput(runDir: string, pass: number, task: string): void {
   const file = intermediateFile(runDir, pass, task);
   if (fs.existsSync(file)) return;
   const marker = passMarker(runDir, pass, task);
-  const written = fs.existsSync(marker) ? (JSON.parse(fs.readFileSync(marker, 'utf8')) as { docs_written?: number }).docs_written ?? 0 : 0;
+  if (!fs.existsSync(marker)) throw new Error(`pass ${pass} has not finished for this task (no ${marker}): rerun to redo it`);
+  const written = (JSON.parse(fs.readFileSync(marker, 'utf8')) as { docs_written?: number }).docs_written ?? 0;
   if (written === 0) return; // that pass kept nothing for this task: no file is right
   fs.rmSync(marker, { force: true });
   throw new Error(`${file} is missing, though pass ${pass} wrote ${written} documents there; its completion marker is removed: rerun to redo that pass`);
@@ -382,49 +416,124 @@ export interface RunResult {
   failed: Array<{ task: string; error: string }>;
 }
 
-export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunResult> {
-  const rank = opts.rank ?? 0;
-  const worldSize = opts.worldSize ?? 1;
+/** what every step of a run needs: the pipeline, its run dir, all its inputs, its passes and global stages */
+export interface RunSetup {
+  p: Pipeline;
+  runDir: string;
+  /** every input of the run (all ranks), in task order */
+  all: InputFile[];
+  plans: PassPlan[];
+  globals: Map<number, GlobalStage>;
+}
+
+export function prepareRun(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'outputDir'>): RunSetup {
   const runDir = opts.outputDir ?? p.output.dir;
   const all = listInputs(opts.inputs ?? p.input.paths, p.input.format);
-  const mine = all.filter((_, i) => i % worldSize === rank);
   const plans = planPasses(p);
-  if (plans.length > 1 && worldSize > 1) {
-    throw new FatalError(`stages: ${p.stages.filter((s) => s.definition.global).map((s) => s.name).join(', ')} must see every input; run them with --world-size 1 (several ranks need the barrier of the executors issue)`, 'stages');
-  }
   try {
     fs.mkdirSync(path.join(runDir, DONE_DIR), { recursive: true });
-    writeFileAtomic(path.join(runDir, 'pipeline.yaml'), p.source);
+    const yamlFile = path.join(runDir, 'pipeline.yaml');
+    if (!fs.existsSync(yamlFile) || fs.readFileSync(yamlFile, 'utf8') !== p.source) writeFileAtomic(yamlFile, p.source);
   } catch (e) {
     throw new FatalError(`output.dir: cannot write to ${runDir}: ${(e as Error).message}`, 'output.dir');
   }
-  const started = new Date();
-  opts.log.info(`${p.name}: ${mine.length} input file(s), ${p.stages.map((s) => s.name).join(' -> ') || '(no stages)'} -> ${p.output.formats.join('+')} in ${runDir}${plans.length > 1 ? ` (${plans.length} passes)` : ''}`);
-  opts.progress?.setTotalBytes(mine.reduce((a, f) => a + f.bytes, 0));
   const globals = new Map<number, GlobalStage>();
   p.stages.forEach((s, i) => {
     if (s.definition.global) globals.set(i, s.definition.global(s.options as never));
   });
+  return { p, runDir, all, plans, globals };
+}
+
+/** one task of one pass: skipped when its marker is current, else run and marked */
+export async function runPassTask(setup: RunSetup, pass: number, input: InputFile, opts: RunOptions, progressBase: { docs: number; bytes: number }): Promise<TaskRun> {
+  const pc: PassContext = { plan: setup.plans[pass]!, passes: setup.plans.length, globals: setup.globals, force: Boolean(opts.force) };
+  return runTask(setup.p, input, setup.runDir, opts, progressBase, pc);
+}
+
+/**
+ * The reduce of the global stage that closes `pass`, once every task of the run finished that pass (the
+ * barrier between passes). Skipped when its marker is newer than every task marker of the pass.
+ */
+export async function runReduce(setup: RunSetup, pass: number, log: Logger, force = false): Promise<CounterMap> {
+  const g = setup.plans[pass]?.closesWith;
+  if (g === undefined) throw new FatalError(`pass ${pass} ends at no global stage: there is nothing to reduce`, 'step');
+  const markers = setup.all.map((f) => taskMarker(setup.runDir, setup.plans.length, pass, f.task));
+  const missing = setup.all.filter((_, i) => !fs.existsSync(markers[i]!)).map((f) => f.task);
+  if (missing.length) throw new Error(`${setup.p.stages[g]!.name}: pass ${pass} is not finished for ${missing.length} task(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  const marker = reduceMarker(setup.runDir, g);
+  const newest = Math.max(...markers.map(mtimeMs));
+  if (force || !fs.existsSync(marker) || newest > mtimeMs(marker)) {
+    log.info(`${setup.p.stages[g]!.name}: reducing what ${setup.all.length} task(s) collected`);
+    const counters = await setup.globals.get(g)!.reduce(globalDir(setup.runDir, setup.p, g), setup.all.map((f) => f.task), log);
+    writeFileAtomic(marker, JSON.stringify(counters, null, 2));
+  }
+  return JSON.parse(fs.readFileSync(marker, 'utf8')) as CounterMap;
+}
+
+/** every task's report of every pass, from the markers (the tasks may have run in other processes) */
+export function readTaskRuns(setup: RunSetup, inputs: InputFile[] = setup.all, resumed = true): TaskRun[] {
+  const runs: TaskRun[] = [];
+  for (const plan of setup.plans) {
+    for (const input of inputs) {
+      const marker = taskMarker(setup.runDir, setup.plans.length, plan.index, input.task);
+      if (!fs.existsSync(marker)) continue;
+      const parsed = TaskReport.safeParse(JSON.parse(fs.readFileSync(marker, 'utf8')));
+      if (parsed.success) runs.push({ report: parsed.data, resumed });
+    }
+  }
+  return runs;
+}
+
+/** the reduce counters of every global stage that has run */
+export function readReduceCounters(setup: RunSetup): Map<number, CounterMap> {
+  const out = new Map<number, CounterMap>();
+  for (const g of setup.globals.keys()) {
+    const marker = reduceMarker(setup.runDir, g);
+    if (fs.existsSync(marker)) out.set(g, JSON.parse(fs.readFileSync(marker, 'utf8')) as CounterMap);
+  }
+  return out;
+}
+
+/** merge the task reports into the run's stats file (stats.json, or stats.rank-<r>.json for one rank of several) */
+export function finalizeRun(setup: RunSetup, runs: TaskRun[], started: Date, rank: number, worldSize: number): RunReport {
+  const report = mergeReports(setup.p, runs, started, rank, worldSize, setup.plans.length, readReduceCounters(setup));
+  const statsName = worldSize > 1 ? `stats.rank-${rank}.json` : 'stats.json';
+  writeFileAtomic(path.join(setup.runDir, statsName), JSON.stringify(report, null, 2));
+  return report;
+}
+
+/**
+ * The in-process executor: this rank's tasks one after another, pass by pass, with each global stage's
+ * reduce between passes. Several ranks with global stages need a barrier between passes: `--workers`
+ * (src/run/local-pool.ts) or `--executor slurm` provide it; a lone rank of several runs only one-pass pipelines.
+ */
+export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunResult> {
+  const rank = opts.rank ?? 0;
+  const worldSize = opts.worldSize ?? 1;
+  const plans = planPasses(p);
+  if (plans.length > 1 && worldSize > 1) {
+    throw new FatalError(`stages: ${p.stages.filter((s) => s.definition.global).map((s) => s.name).join(', ')} must see every input: run several ranks with --workers N or --executor slurm, which wait for every rank between passes`, 'stages');
+  }
+  const setup = prepareRun(p, opts);
+  const mine = setup.all.filter((_, i) => i % worldSize === rank);
+  const started = new Date();
+  opts.log.info(`${p.name}: ${mine.length} input file(s), ${p.stages.map((s) => s.name).join(' -> ') || '(no stages)'} -> ${p.output.formats.join('+')} in ${setup.runDir}${plans.length > 1 ? ` (${plans.length} passes)` : ''}`);
+  opts.progress?.setTotalBytes(mine.reduce((a, f) => a + f.bytes, 0));
   const runs: TaskRun[] = [];
   const failed: RunResult['failed'] = [];
-  const reduceCounters = new Map<number, CounterMap>();
-  // a pass redone means every later pass must be redone: its input changed
-  let force = Boolean(opts.force);
   for (const plan of plans) {
-    const pc: PassContext = { plan, passes: plans.length, globals, force };
     const base = { docs: 0, bytes: 0 };
-    let redone = false;
     for (const input of mine) {
       try {
-        const r = await runTask(p, input, runDir, opts, base, pc);
+        const r = await runPassTask(setup, plan.index, input, plan.index === 0 ? opts : { ...opts, force: false }, base);
         runs.push(r);
-        if (!r.resumed) redone = true;
         base.docs += r.report.reader.docs ?? 0;
       } catch (e) {
         if (e instanceof FatalError) throw e;
         const msg = (e as Error).stack ?? String(e);
         opts.log.error(`${input.task}: task failed in pass ${plan.index}: ${msg}`);
         failed.push({ task: input.task, error: (e as Error).message });
+        recordFailure(setup.runDir, plan.index, input.task, (e as Error).message);
       }
       base.bytes += input.bytes;
     }
@@ -433,21 +542,10 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
         opts.log.error(`pass ${plan.index}: ${failed.length} task(s) failed; ${p.stages[plan.closesWith]!.name} needs them all, so the later passes do not run`);
         break;
       }
-      const g = plan.closesWith;
-      const marker = path.join(runDir, DONE_DIR, `reduce-${g}.json`);
-      if (force || redone || !fs.existsSync(marker)) {
-        opts.log.info(`${p.stages[g]!.name}: reducing what ${mine.length} task(s) collected`);
-        const counters = await globals.get(g)!.reduce(globalDir(runDir, p, g), mine.map((f) => f.task), opts.log);
-        writeFileAtomic(marker, JSON.stringify(counters, null, 2));
-        redone = true;
-      }
-      reduceCounters.set(g, JSON.parse(fs.readFileSync(marker, 'utf8')) as CounterMap);
+      await runReduce(setup, plan.index, opts.log);
     }
-    force = force || redone;
   }
   opts.progress?.done();
-  const report = mergeReports(p, runs, started, rank, worldSize, plans.length, reduceCounters);
-  const statsName = worldSize > 1 ? `stats.rank-${rank}.json` : 'stats.json';
-  writeFileAtomic(path.join(runDir, statsName), JSON.stringify(report, null, 2));
-  return { runDir, report, failed };
+  const report = finalizeRun(setup, runs, started, rank, worldSize);
+  return { runDir: setup.runDir, report, failed };
 }

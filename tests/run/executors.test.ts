@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { seededRandom } from '../../src/dedup/perturb.js';
+
+// The local executor's worker pool against the in-process run: same outputs, a killed worker costs
+// nothing, a failing task is retried then named, `curate status` follows it all.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-exec-'));
+const real = fs.readFileSync('tests/fixtures/docs/cc-2019-30-40docs.jsonl', 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string });
+
+/** 4 shards: the real documents (each shard repeating some of the others', so dedup crosses shards) */
+function smallShards(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (let k = 0; k < 4; k++) {
+    const docs = real.filter((_, j) => (j + k) % 2 === 0).map((d, j) => ({ id: `${d.id}-${k}-${j}`, text: d.text }));
+    fs.writeFileSync(path.join(dir, `shard-${k}.jsonl`), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  }
+}
+
+const pipelineYaml = (input: string) => `name: exec\ninput:\n  paths: [${input}]\noutput:\n  formats: [parquet]\nstages:\n  - exact_dedup\n  - minhash_dedup\n  - length:\n      minWords: 50\n  - gopher_quality\n`;
+
+function curate(args: string[]) {
+  return spawnSync(process.execPath, ['bin/curate.js', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+}
+
+/** every output file of a run dir (docs/ and dropped/) with its bytes */
+function outputs(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const sub of ['docs', 'dropped']) {
+    const d = path.join(dir, sub);
+    if (!fs.existsSync(d)) continue;
+    for (const f of fs.readdirSync(d).sort()) out[`${sub}/${f}`] = fs.readFileSync(path.join(d, f)).toString('base64');
+  }
+  return out;
+}
+
+describe('local executor with worker processes', () => {
+  const input = path.join(tmp, 'in');
+  smallShards(input);
+  const yaml = path.join(tmp, 'p.yaml');
+  fs.writeFileSync(yaml, pipelineYaml(input));
+
+  it('writes the same outputs and stats as the in-process run', () => {
+    const one = curate(['run', yaml, '--output', path.join(tmp, 'one'), '--workers', '1']);
+    expect(one.status, one.stderr).toBe(0);
+    const pool = curate(['run', yaml, '--output', path.join(tmp, 'pool'), '--workers', '3']);
+    expect(pool.status, pool.stderr).toBe(0);
+    expect(pool.stderr).toContain('on 3 worker process(es)');
+    expect(Object.keys(outputs(path.join(tmp, 'one'))).length).toBeGreaterThan(3);
+    expect(outputs(path.join(tmp, 'pool'))).toEqual(outputs(path.join(tmp, 'one')));
+    const stats = (d: string) => JSON.parse(fs.readFileSync(path.join(tmp, d, 'stats.json'), 'utf8'));
+    expect(stats('pool').totals).toEqual(stats('one').totals);
+    expect(stats('pool').stages).toEqual(stats('one').stages);
+    const status = curate(['status', path.join(tmp, 'pool')]);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain('pass 2: 4/4 done');
+    expect(status.stdout).toContain('finished');
+  });
+
+  it('retries a failing task, names it, and the run ends non-zero; a rerun redoes what it needs', () => {
+    const dir = path.join(tmp, 'broken');
+    expect(curate(['run', yaml, '--output', dir, '--workers', '2']).status).toBe(0);
+    // pass 1 of one task must be redone, but the documents pass 0 left for it are gone
+    const lost = path.join(dir, '_passes', '0', '00002-shard-2.jsonl.00000.parquet');
+    fs.rmSync(lost);
+    fs.rmSync(path.join(dir, '_done', 'pass-1', '00002-shard-2.jsonl.json'));
+    const broken = curate(['run', yaml, '--output', dir, '--workers', '2', '--retries', '1']);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('00002-shard-2.jsonl: pass 1 failed (');
+    expect(broken.stderr).toContain('retry 1 of 1');
+    expect(broken.stderr).toMatch(/00002-shard-2\.jsonl: pass 1 failed after 2 attempt\(s\): .*pass 0 has not finished for this task|is missing/);
+    const status = curate(['status', dir]);
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(/pass 1: 3\/4 done, 1 failed/);
+    expect(status.stdout).toContain('failed 00002-shard-2.jsonl');
+    const again = curate(['run', yaml, '--output', dir, '--workers', '2']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'one')));
+  });
+
+  it('a worker killed with SIGKILL mid-task loses nothing: its task is redone and the output is the same', async () => {
+    // big enough shards that a task is still running when the worker is killed
+    const bigIn = path.join(tmp, 'big-in');
+    fs.mkdirSync(bigIn, { recursive: true });
+    const words = real.flatMap((d) => d.text.split(/\s+/)).filter(Boolean);
+    const random = seededRandom(3);
+    for (let k = 0; k < 2; k++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 15_000; i++) {
+        const n = 60 + Math.floor(random() * 200);
+        const w: string[] = [];
+        for (let j = 0; j < n; j++) w.push(words[Math.floor(random() * words.length)]!);
+        lines.push(JSON.stringify({ id: `d${k}-${i}`, text: w.join(' ') }));
+      }
+      fs.writeFileSync(path.join(bigIn, `big-${k}.jsonl`), lines.join('\n') + '\n');
+    }
+    const bigYaml = path.join(tmp, 'big.yaml');
+    fs.writeFileSync(bigYaml, `name: big\ninput:\n  paths: [${bigIn}]\noutput:\n  formats: [parquet]\nstages:\n  - gopher_repetition\n  - gopher_quality\n  - length:\n      minWords: 80\n`);
+    const reference = curate(['run', bigYaml, '--output', path.join(tmp, 'big-ref'), '--workers', '1']);
+    expect(reference.status, reference.stderr).toBe(0);
+
+    const dir = path.join(tmp, 'big-killed');
+    const child = spawn(process.execPath, ['bin/curate.js', 'run', bigYaml, '--output', dir, '--workers', '2'], { env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // wait until a task is writing (a temporary output file exists), then kill every worker process
+    const docsDir = path.join(dir, 'docs');
+    let killed = 0;
+    for (let t = 0; t < 400 && killed === 0; t++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const writing = fs.existsSync(docsDir) && fs.readdirSync(docsDir).some((f) => f.endsWith('.tmp'));
+      if (!writing) continue;
+      const pids = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed++;
+        } catch {
+          // already gone
+        }
+      }
+    }
+    expect(killed).toBeGreaterThan(0);
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/exited \(SIGKILL\) during the task/);
+    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'big-ref')));
+    const stats = JSON.parse(fs.readFileSync(path.join(dir, 'stats.json'), 'utf8'));
+    expect(stats.totals).toMatchObject({ docs_read: 30_000, balanced: true });
+  }, 60_000);
+});
