@@ -16,14 +16,39 @@ function walk(dir: string, out: string[]): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     // dot-directories (a crawl's .crawlee storage) and a crawl's stats are not inputs
-    if (e.isDirectory()) {
+    // a symlink counts as what it points to (inputs are often linked in from a shared store)
+    const kind = e.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : e;
+    if (kind?.isDirectory()) {
       if (!e.name.startsWith('.')) walk(p, out);
-    } else if (e.isFile() && formatOf(p) && e.name !== CRAWL_STATS_FILE) out.push(p);
+    } else if (kind?.isFile() && formatOf(p) && e.name !== CRAWL_STATS_FILE) out.push(p);
   }
 }
 
 /** written beside a crawl's WARC files (src/crawl/); skipped when a directory is walked */
 export const CRAWL_STATS_FILE = 'crawl-stats.json';
+
+/**
+ * `@list.txt` stands for the paths listed in that file, one per line (blank lines and # comments skipped;
+ * relative paths are relative to the list): how a crawl's tens of thousands of WARC paths are handed to a
+ * run, e.g. Common Crawl's warc.paths after the files are copied or mounted (docs/scale-out.md).
+ */
+function expandLists(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (!p.startsWith('@')) return [p];
+    const list = p.slice(1);
+    let text: string;
+    try {
+      text = fs.readFileSync(list, 'utf8');
+    } catch {
+      throw new FatalError(`input.paths: the list ${list} cannot be read`, 'input.paths');
+    }
+    return text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => path.resolve(path.dirname(list), l));
+  });
+}
 
 export function listInputs(paths: string[], format?: InputFormat): InputFile[] {
   if (format === 'crawl') {
@@ -33,7 +58,7 @@ export function listInputs(paths: string[], format?: InputFormat): InputFile[] {
   }
   if (paths.length === 0) throw new FatalError('input.paths: no input given (set input.paths in the pipeline or pass --input)', 'input.paths');
   const files: string[] = [];
-  for (const p of paths) {
+  for (const p of expandLists(paths)) {
     let st: fs.Stats;
     try {
       st = fs.statSync(p);
