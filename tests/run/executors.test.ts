@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seededRandom } from '../../src/dedup/perturb.js';
+import { curate, runOutputs } from '../helpers/run-dir.js';
 
 // The local executor's worker pool against the in-process run: same outputs, a killed worker costs
 // nothing, a failing task is retried then named, `curate status` follows it all.
@@ -21,20 +22,7 @@ function smallShards(dir: string): void {
 
 const pipelineYaml = (input: string) => `name: exec\ninput:\n  paths: [${input}]\noutput:\n  formats: [parquet]\nstages:\n  - exact_dedup\n  - minhash_dedup\n  - length:\n      minWords: 50\n  - gopher_quality\n`;
 
-function curate(args: string[]) {
-  return spawnSync(process.execPath, ['bin/curate.js', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-}
 
-/** every output file of a run dir (docs/ and dropped/) with its bytes */
-function outputs(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const sub of ['docs', 'dropped']) {
-    const d = path.join(dir, sub);
-    if (!fs.existsSync(d)) continue;
-    for (const f of fs.readdirSync(d).sort()) out[`${sub}/${f}`] = fs.readFileSync(path.join(d, f)).toString('base64');
-  }
-  return out;
-}
 
 describe('local executor with worker processes', () => {
   const input = path.join(tmp, 'in');
@@ -48,8 +36,8 @@ describe('local executor with worker processes', () => {
     const pool = curate(['run', yaml, '--output', path.join(tmp, 'pool'), '--workers', '3']);
     expect(pool.status, pool.stderr).toBe(0);
     expect(pool.stderr).toContain('on 3 worker process(es)');
-    expect(Object.keys(outputs(path.join(tmp, 'one'))).length).toBeGreaterThan(3);
-    expect(outputs(path.join(tmp, 'pool'))).toEqual(outputs(path.join(tmp, 'one')));
+    expect(Object.keys(runOutputs(path.join(tmp, 'one'))).length).toBeGreaterThan(3);
+    expect(runOutputs(path.join(tmp, 'pool'))).toEqual(runOutputs(path.join(tmp, 'one')));
     const stats = (d: string) => JSON.parse(fs.readFileSync(path.join(tmp, d, 'stats.json'), 'utf8'));
     expect(stats('pool').totals).toEqual(stats('one').totals);
     expect(stats('pool').stages).toEqual(stats('one').stages);
@@ -77,7 +65,7 @@ describe('local executor with worker processes', () => {
     expect(status.stdout).toContain('failed 00002-shard-2.jsonl');
     const again = curate(['run', yaml, '--output', dir, '--workers', '2']);
     expect(again.status, again.stderr).toBe(0);
-    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'one')));
+    expect(runOutputs(dir)).toEqual(runOutputs(path.join(tmp, 'one')));
   });
 
   it('a worker killed with SIGKILL mid-task loses nothing: its task is redone and the output is the same', async () => {
@@ -126,7 +114,7 @@ describe('local executor with worker processes', () => {
     expect(killed).toBeGreaterThan(0);
     expect(await exited, stderr).toBe(0);
     expect(stderr).toMatch(/exited \(SIGKILL\) during the task/);
-    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'big-ref')));
+    expect(runOutputs(dir)).toEqual(runOutputs(path.join(tmp, 'big-ref')));
     const stats = JSON.parse(fs.readFileSync(path.join(dir, 'stats.json'), 'utf8'));
     expect(stats.totals).toMatchObject({ docs_read: 30_000, balanced: true });
   }, 60_000);

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { curate, runOutputs } from '../helpers/run-dir.js';
 
 // The Slurm executor on a real one-node Slurm (.ci/run starts it with .ci/slurm-up): job arrays per pass
 // chained by afterok, and the same outputs as the local executor.
@@ -15,18 +16,7 @@ if (!slurmUp) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-slurm-'));
 const real = fs.readFileSync('tests/fixtures/docs/cc-2019-30-40docs.jsonl', 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string });
 
-function curate(args: string[]) {
-  return spawnSync(process.execPath, ['bin/curate.js', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-}
 
-function outputs(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const sub of ['docs', 'dropped']) {
-    const d = path.join(dir, sub);
-    if (fs.existsSync(d)) for (const f of fs.readdirSync(d).sort()) out[`${sub}/${f}`] = fs.readFileSync(path.join(d, f)).toString('base64');
-  }
-  return out;
-}
 
 describe.skipIf(!slurmUp)('slurm executor', () => {
   const input = path.join(tmp, 'in');
@@ -48,7 +38,7 @@ describe.skipIf(!slurmUp)('slurm executor', () => {
     expect(r.stderr).toMatch(/submitted reduce:0: job \d+ after \d+/);
     expect(r.stderr).toMatch(/submitted finalize: job \d+ after \d+/);
     expect(fs.readdirSync(path.join(dir, 'slurm', 'logs'))).toEqual(expect.arrayContaining(['pass-0.0.log', 'pass-0.1.log', 'reduce-0.log', 'pass-1.0.log', 'finalize.log']));
-    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'local')));
+    expect(runOutputs(dir)).toEqual(runOutputs(path.join(tmp, 'local')));
     const stats = (d: string) => JSON.parse(fs.readFileSync(path.join(tmp, d, 'stats.json'), 'utf8'));
     expect(stats('slurm').totals).toEqual(stats('local').totals);
     expect(curate(['status', dir]).stdout).toContain('finished');
@@ -57,6 +47,6 @@ describe.skipIf(!slurmUp)('slurm executor', () => {
     expect(again.status, again.stderr).toBe(0);
     const log0 = fs.readFileSync(path.join(dir, 'slurm', 'logs', 'pass-0.0.log'), 'utf8');
     expect(log0).toContain('done in an earlier run, skipped');
-    expect(outputs(dir)).toEqual(outputs(path.join(tmp, 'local')));
+    expect(runOutputs(dir)).toEqual(runOutputs(path.join(tmp, 'local')));
   }, 180_000);
 });
