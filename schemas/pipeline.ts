@@ -2,18 +2,69 @@
 // stops the run before it starts and names the exact field (e.g. `stages[1].extract.minTextChar`).
 import { z } from 'zod';
 
+/** a crawl as a pipeline's input (src/crawl/, docs/crawl.md); option names carry their unit */
+export const CrawlConfig = z
+  .object({
+    /** start URLs (http or https) */
+    seeds: z.array(z.string().regex(/^https?:\/\//i, 'a seed is an http(s) URL')).min(1),
+    /** pages fetched at most (a redirect chain counts once) */
+    maxPages: z.number().int().positive().default(1000),
+    /** links followed from a seed at most (seeds are depth 0; sitemap URLs depth 1) */
+    maxDepth: z.number().int().nonnegative().default(3),
+    /** which links are followed: the seeds' hosts, their domains (subdomains too), or any */
+    scope: z.enum(['host', 'domain', 'any']).default('domain'),
+    /** URL patterns to follow / not follow: globs (`*` any run, `?` one character) or /regexes/ */
+    include: z.array(z.string().min(1)).default([]),
+    exclude: z.array(z.string().min(1)).default([]),
+    /** read Sitemap: lines of robots.txt and /sitemap.xml of each seed host */
+    sitemaps: z.boolean().default(true),
+    /** obey robots.txt (Disallow and Crawl-delay) */
+    respectRobots: z.boolean().default(true),
+    userAgent: z.string().min(1).default('curate-crawler/0.1 (+https://github.com/curate)'),
+    /** least time between two requests to one host; robots.txt Crawl-delay raises it */
+    delayMs: z.number().int().nonnegative().default(1000),
+    /** a larger robots.txt Crawl-delay is capped here */
+    maxCrawlDelayMs: z.number().int().nonnegative().default(30_000),
+    /** requests in flight, in all and to one host */
+    concurrency: z.number().int().positive().default(8),
+    concurrencyPerHost: z.number().int().positive().default(1),
+    /** one request, connect to last body byte */
+    timeoutMs: z.number().int().positive().default(30_000),
+    /** a body larger than this is cut off while streaming and the page skipped (too_large) */
+    maxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    /** retries of a 5xx, a timeout or a network error, waiting retryBackoffMs, doubled each time */
+    retries: z.number().int().nonnegative().default(2),
+    retryBackoffMs: z.number().int().nonnegative().default(1000),
+    maxRedirects: z.number().int().nonnegative().default(10),
+    /** payload types kept (others are cut off after the headers: not_html) */
+    contentTypes: z.array(z.string().min(1)).default(['text/html', 'application/xhtml+xml', 'text/plain']),
+    /** start a new WARC file past this many bytes */
+    maxFileBytes: z.number().int().positive().default(1024 * 1024 * 1024),
+    /** crawlee's storage; default: <run dir>/warc/.crawlee (kept in memory, nothing written) */
+    storageDir: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const InputConfig = z
   .object({
-    /** input format; by default taken from each file's extension */
-    format: z.enum(['warc', 'jsonl', 'parquet']).optional(),
+    /** input format; by default taken from each file's extension (`crawl` when `crawl` is set) */
+    format: z.enum(['warc', 'jsonl', 'parquet', 'crawl']).optional(),
     /** files or directories (read recursively); relative paths are relative to the working directory */
     paths: z.array(z.string().min(1)).default([]),
     /** records with a larger block are skipped unread and counted as record_too_large */
     maxRecordBytes: z.number().int().positive().default(16 * 1024 * 1024),
     /** WARC: keep non-2xx HTTP responses (skipped by default) */
     keepNonOk: z.boolean().default(false),
+    /** crawl instead of reading files: exactly one of `paths` and `crawl` */
+    crawl: CrawlConfig.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.crawl && v.paths.length) ctx.addIssue({ code: 'custom', path: ['paths'], message: 'give either paths or crawl, not both' });
+    if (v.crawl && v.format && v.format !== 'crawl') ctx.addIssue({ code: 'custom', path: ['format'], message: `a crawl input has format crawl, not ${v.format}` });
+    if (!v.crawl && v.format === 'crawl') ctx.addIssue({ code: 'custom', path: ['crawl'], message: 'format crawl needs a crawl: { seeds: [...] } section' });
+  })
+  .overwrite((v) => (v.crawl ? { ...v, format: 'crawl' as const } : v));
 
 export const OutputConfig = z
   .object({
@@ -43,3 +94,4 @@ export const PipelineConfig = z
 export type PipelineConfigRaw = z.infer<typeof PipelineConfig>;
 export type InputConfig = z.infer<typeof InputConfig>;
 export type OutputConfig = z.infer<typeof OutputConfig>;
+export type CrawlConfig = z.infer<typeof CrawlConfig>;

@@ -13,8 +13,11 @@ import { isHtmlType, mimeType, sniffBinary } from './sniff.js';
 import { readHead } from './source.js';
 import { docFromJson } from './jsonl.js';
 import { metaFromRow } from '../../schemas/parquet-columns.js';
+import type { CrawlConfig } from '../../schemas/pipeline.js';
 
-export type InputFormat = 'warc' | 'jsonl' | 'parquet';
+/** formats a file can have; `crawl` is an input that is not a file (src/crawl/source.ts) */
+export type FileFormat = 'warc' | 'jsonl' | 'parquet';
+export type InputFormat = FileFormat | 'crawl';
 
 export interface ReaderContext {
   stats: Counters;
@@ -27,6 +30,9 @@ export interface ReaderOptions {
   maxRecordBytes: number;
   /** WARC only: keep non-2xx responses (default: skip them) */
   keepNonOk?: boolean;
+  /** crawl only: what to crawl, and the run dir its WARC files go under */
+  crawl?: CrawlConfig;
+  runDir?: string;
 }
 
 /** count one record's outcome: a document to hand on (returned), or a bad record to name */
@@ -40,7 +46,7 @@ function accept(ctx: ReaderContext, out: Doc | RecordError): Doc | undefined {
   return out;
 }
 
-export function formatOf(file: string): InputFormat | undefined {
+export function formatOf(file: string): FileFormat | undefined {
   const f = file.toLowerCase();
   if (/\.(warc|wet|arc)(\.gz)?$/.test(f)) return 'warc';
   if (/\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(f)) return 'jsonl';
@@ -56,6 +62,8 @@ export function readDocs(format: InputFormat, file: string, opts: ReaderOptions,
       return readJsonlDocs(file, opts, ctx);
     case 'parquet':
       return readParquetDocs(file, ctx);
+    case 'crawl':
+      return readCrawl(opts, ctx);
   }
 }
 
@@ -167,6 +175,12 @@ export function docFromRow(row: Record<string, unknown>, fallbackId: string, whe
   const doc: Doc = { id: row.id !== undefined && row.id !== null ? String(row.id) : fallbackId, text: typeof row.text === 'string' ? row.text : '', meta };
   if (typeof row.html === 'string') doc.html = row.html;
   return doc;
+}
+
+/** a crawl as an input: loaded on use, so file inputs never load crawlee */
+async function* readCrawl(opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
+  const { readCrawlDocs } = await import('../crawl/source.js');
+  yield* readCrawlDocs(opts, ctx);
 }
 
 async function* readParquetDocs(file: string, ctx: ReaderContext): AsyncGenerator<Doc> {
