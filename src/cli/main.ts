@@ -22,7 +22,6 @@ import { docFromJson, docToJson } from '../io/jsonl.js';
 import { STAGES } from '../../stages/index.js';
 import { formatRunReport } from './report-text.js';
 import { formatTable } from './table.js';
-import { openViews, query, resolveTarget, summarize } from '../inspect/inspect.js';
 
 const USAGE = `curate: a streaming data curation pipeline for LLM pretraining
 
@@ -30,11 +29,13 @@ usage:
   curate run <pipeline.yaml> [--input PATH ...] [--output DIR] [--force] [--workers N] [--executor slurm --tasks N [--wait]] [--log-level L]
   curate status <run dir> [--json]
   curate stage <name> [--opt key=value ...] [--annotate] [--dropped FILE] [--list]   JSONL documents on stdin -> stdout
-  curate inspect <run dir | file.parquet> [--sql QUERY] [--json] [--samples N]
+  curate inspect <run dir | file.parquet | train dir> [--report FILE.html] [--sql QUERY] [--json] [--samples N]
   curate crawl --seeds <URL | file> ... --out DIR [--max-pages N] [--max-depth N] [--delay-ms N] ...   polite crawl to WARC
   curate tokenize --input PATH ... --tokenizer gpt2|BPE.json --context N --out DIR [--val-fraction F] [--format llmc|megatron] [--boundaries]
   curate bpe train --input PATH ... --vocab-size N --out bpe.json
   curate classifier train (--pos FILE... --neg FILE... | --data LABELLED.jsonl...) --out DIR [--epochs N ...]
+  curate train <pretrain.yaml> [--data DIR] [--steps N] [--out DIR] [--resume]   a GPT on tokenized shards
+  curate sample <run or checkpoint dir> [--prompt TEXT] [--tokens N] [--temperature T] [--top-k K] [--seed S]
 
   curate <verb> --help   shows the flags of one verb
 `;
@@ -76,6 +77,10 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return await (await import('../tokenize/cli.js')).cmdTokenize(rest, io);
       case 'bpe':
         return await (await import('../tokenize/cli.js')).cmdBpe(rest, io);
+      case 'train': // loaded on use, with TensorFlow.js
+        return await (await import('../train/cli.js')).cmdTrain(rest, io);
+      case 'sample':
+        return await (await import('../train/cli.js')).cmdSample(rest, io);
       case 'classifier': // loaded on use: TensorFlow.js takes most of a second to import
         return await (await import('../classify/cli.js')).cmdClassifier(rest, io);
       case undefined:
@@ -370,73 +375,7 @@ async function cmdStage(args: string[], io: Out): Promise<number> {
   return 0;
 }
 
+/** the inspect verb lives with the inspect code (src/inspect/cli.ts); the HTML report loads Vega only when asked */
 async function cmdInspect(args: string[], io: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      sql: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      samples: { type: 'string', default: '3' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help || positionals.length !== 1) {
-    io.out('usage: curate inspect <run dir | file.parquet> [--sql "SELECT ... FROM docs"] [--json] [--samples N]\n  views: docs (kept), dropped (with drop_stage, drop_reason)');
-    return values.help ? 0 : 2;
-  }
-  const target = resolveTarget(positionals[0]!);
-  if (values.sql) {
-    const { con, close } = await openViews(target);
-    try {
-      let result;
-      try {
-        result = await query(con, values.sql);
-      } catch (e) {
-        throw new FatalError(`--sql: ${(e as Error).message}\n  views: ${Object.entries(target.views).filter(([, f]) => f.length).map(([v]) => v).join(', ') || '(none: no Parquet outputs)'}`);
-      }
-      if (values.json) for (const r of result.rows) io.out(JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))));
-      else io.out(formatTable(result.columns, result.rows as Array<Array<string | number | null>>));
-    } finally {
-      close();
-    }
-    return 0;
-  }
-  const s = await summarize(target, Number(values.samples));
-  if (values.json) {
-    io.out(JSON.stringify(s, null, 2));
-    return 0;
-  }
-  if (s.report) io.out(formatRunReport(s.report) + '\n');
-  io.out(`kept documents: ${s.docs}${target.views.dropped?.length ? `   dropped documents (with text): ${s.dropped}` : ''}`);
-  if (s.length_quantiles) {
-    const q = s.length_quantiles;
-    io.out(`\ntext length (chars): min ${q.min}  p10 ${q.p10}  median ${q.p50}  p90 ${q.p90}  max ${q.max}  mean ${q.mean!.toFixed(0)}`);
-    const max = Math.max(...s.length_histogram.map((h) => h.docs));
-    io.out(formatTable(['chars', 'docs', ''], s.length_histogram.map((h) => [h.bucket, h.docs, '#'.repeat(Math.max(1, Math.round((h.docs / max) * 40)))])));
-  }
-  if (s.dropped_by_reason.length) {
-    io.out('\ndropped, by stage and reason:');
-    io.out(formatTable(['stage', 'reason', 'docs'], s.dropped_by_reason.map((d) => [d.stage, d.reason, d.docs])));
-  }
-  if (s.samples.length) {
-    io.out('\nsample of kept documents:');
-    for (const d of s.samples) io.out(`- ${d.url ?? d.id} (${d.chars} chars)\n  ${d.text}`);
-  }
-  if (s.dedup_clusters.length) {
-    io.out('\nlargest near-duplicate clusters (kept document, one dropped copy):');
-    for (const c of s.dedup_clusters) io.out(`- ${c.cluster} (${c.size} documents)\n  kept:    ${c.kept_text ?? '(not kept: dropped later by another stage)'}\n  dropped: ${c.dropped_id}: ${c.dropped_text}`);
-  }
-  if (s.mix?.rows.length) {
-    io.out(`\nmix by ${s.mix.by} (${s.mix.mode}, ${s.mix.unit}, seed ${s.mix.seed}): target vs achieved share of ${s.mix.unit}`);
-    const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-    io.out(formatTable([s.mix.by, 'target', 'achieved', `${s.mix.unit} in`, `${s.mix.unit} out`], s.mix.rows.map((r) => [r.domain, pct(r.target), pct(r.achieved), r.tokens_in, r.tokens_out])));
-    for (const w of s.mix.warnings) io.out(`  warning: ${w}`);
-  }
-  if (s.dropped_samples.length) {
-    io.out('\nsample of dropped documents:');
-    for (const d of s.dropped_samples) io.out(`- ${d.url ?? d.id} [${d.stage}: ${d.reason}]\n  ${d.text}`);
-  }
-  io.out(`\nquery it: curate inspect ${positionals[0]} --sql "SELECT url, text_chars FROM docs ORDER BY text_chars DESC LIMIT 5"`);
-  return 0;
+  return (await import('../inspect/cli.js')).cmdInspect(args, io);
 }

@@ -74,6 +74,12 @@ export async function query(con: DuckDBConnection, sql: string): Promise<{ colum
   return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(plain)) };
 }
 
+/** the column names of a view */
+export async function columnsOf(con: DuckDBConnection, view: string): Promise<Set<string>> {
+  const r = await query(con, `SELECT column_name FROM (DESCRIBE ${view})`);
+  return new Set(r.rows.map(([c]) => String(c)));
+}
+
 export interface InspectSummary {
   run_dir?: string;
   report?: RunReport;
@@ -92,7 +98,7 @@ export interface InspectSummary {
 
 const BUCKETS = [0, 100, 500, 1000, 2000, 5000, 10000, 50000];
 
-export async function summarize(t: InspectTarget, samples = 3): Promise<InspectSummary> {
+export async function summarize(t: InspectTarget, samples = 3, opts: { clusters?: number } = {}): Promise<InspectSummary> {
   const { con, close } = await openViews(t);
   try {
     const has = (v: string) => (t.views[v]?.length ?? 0) > 0;
@@ -140,7 +146,7 @@ export async function summarize(t: InspectTarget, samples = 3): Promise<InspectS
         `SELECT cluster, size, kept_id, kept_text, dropped_id, dropped_text FROM (
            SELECT ${cluster} AS cluster, max(CAST(json_extract(meta, '$.dedup_cluster_size') AS INTEGER)) AS size, min(id) AS dropped_id, arg_min(${snippet('text')}, id) AS dropped_text
            FROM dropped WHERE ${cluster} IS NOT NULL GROUP BY 1) d ${keptJoin}
-         ORDER BY size DESC, cluster LIMIT 5`,
+         ORDER BY size DESC, cluster LIMIT ${opts.clusters ?? 5}`,
       );
       out.dedup_clusters = c.rows.map(([cluster, size, keptId, keptText, droppedId, droppedText]) => ({
         cluster: String(cluster),
