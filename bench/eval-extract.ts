@@ -1,6 +1,7 @@
 // Extraction quality and speed on the dev sets of ../shared/data/extraction-dev (issue 4): each extractor
 // over the same pages, scored as each set defines it (src/eval/extraction-score.ts), timed per page.
 // node dist/bench/eval-extract.js [--set wcxb|trafilatura|readability|all] [--limit N] [--extractors a,b] [--dump DIR]
+//   [--worst N] (worst pages listed, default 10) [--scores FILE] (curate's per-page P/R/F1 as JSON, to diff two runs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,7 +52,7 @@ const EXTRACTORS: Record<string, Extractor> = {
 
 const SPEED_BASELINE = 'readability-jsdom';
 const WARM_UP_PAGES = 5;
-const WORST_PAGES = 10;
+const DEFAULT_WORST_PAGES = 10;
 
 interface ExtractorRun {
   outputs: string[];
@@ -125,6 +126,19 @@ function figures(score: SetScore, run: ExtractorRun): ExtractorFigures {
   };
 }
 
+/** WCXB's macro F1 per page type (article, forum, product, ...): the set's weak spots */
+function f1ByPageType(pages: EvalPage[], score: SetScore): Record<string, { pages: number; f1: number }> {
+  const sums = new Map<string, { pages: number; f1: number }>();
+  score.perPage.forEach((s, i) => {
+    const type = pages[i]!.pageType ?? 'unknown';
+    const t = sums.get(type) ?? { pages: 0, f1: 0 };
+    t.pages++;
+    t.f1 += s.f1;
+    sums.set(type, t);
+  });
+  return Object.fromEntries([...sums].sort((a, b) => b[1].pages - a[1].pages).map(([k, v]) => [k, { pages: v.pages, f1: round(v.f1 / v.pages, 3) }]));
+}
+
 interface WorstPage {
   id: string;
   url: string;
@@ -138,7 +152,7 @@ interface WorstPage {
  * The pages with the lowest F1, for an engineer to open. A page whose reference has no words is left
  * out: any output scores 0 there (10 WCXB pages, all single-page apps), which says little about what to fix.
  */
-function worstPages(pages: EvalPage[], score: SetScore): WorstPage[] {
+function worstPages(pages: EvalPage[], score: SetScore, n: number): WorstPage[] {
   const page = new Map(pages.map((p) => [p.id, p]));
   return score.perPage
     .filter((s) => {
@@ -146,7 +160,7 @@ function worstPages(pages: EvalPage[], score: SetScore): WorstPage[] {
       return reference === undefined || wordTokens(reference).length > 0;
     })
     .sort((a, b) => a.f1 - b.f1 || a.precision + a.recall - (b.precision + b.recall))
-    .slice(0, WORST_PAGES)
+    .slice(0, n)
     .map((s) => ({ id: s.id, url: page.get(s.id)?.url ?? '', page_type: page.get(s.id)?.pageType, precision: round(s.precision, 3), recall: round(s.recall, 3), f1: round(s.f1, 3) }));
 }
 
@@ -159,7 +173,9 @@ function parseOptions() {
   const limitFlag = flag('limit');
   const limit = limitFlag === undefined ? Infinity : Number(limitFlag);
   if (!(limit > 0)) throw new Error(`--limit: expected a positive number, got '${limitFlag}'`);
-  return { sets: sets as EvalSetName[], extractors, limit, dumpDir: flag('dump') };
+  const worst = Number(flag('worst') ?? DEFAULT_WORST_PAGES);
+  if (!(worst >= 0)) throw new Error(`--worst: expected a number, got '${flag('worst')}'`);
+  return { sets: sets as EvalSetName[], extractors, limit, dumpDir: flag('dump'), worst, scoresFile: flag('scores') };
 }
 
 function loadPages(set: EvalSetName, limit: number): EvalPage[] {
@@ -177,7 +193,9 @@ function pad(cells: Array<string | number | undefined>, widths: number[]): strin
 
 async function main(): Promise<void> {
   const opts = parseOptions();
-  const results: Record<string, { pages: number; extractors: Record<string, ExtractorFigures>; worst_curate?: WorstPage[] }> = {};
+  const results: Record<string, { pages: number; extractors: Record<string, ExtractorFigures>; worst_curate?: WorstPage[]; f1_by_page_type?: Record<string, Record<string, { pages: number; f1: number }>> }> = {};
+  const perPageScores: Record<string, Record<string, [number, number, number]>> = {};
+  const typeLines: string[] = [];
   const rows: string[] = [];
   const widths = [12, 21, 6, 6, 6, 9, 7, 8, 8];
   rows.push(pad(['set', 'extractor', 'P', 'R', 'F1', 'pages/s', 'x jsdom', 'with', 'without/acc'], widths));
@@ -187,6 +205,7 @@ async function main(): Promise<void> {
     note(`${set}: ${pages.length} pages`);
     const byExtractor: Record<string, ExtractorFigures> = {};
     let worst: WorstPage[] | undefined;
+    const byType: Record<string, Record<string, { pages: number; f1: number }>> = {};
     const runs = await runExtractors(opts.extractors, pages);
     for (const [name, run] of runs) {
       const score = scoreSet(set, pages, run.outputs);
@@ -197,8 +216,13 @@ async function main(): Promise<void> {
         fs.mkdirSync(dir, { recursive: true });
         pages.forEach((p, i) => fs.writeFileSync(path.join(dir, `${p.id.replace(/[^\w.-]/g, '_')}.txt`), run.outputs[i]!));
       }
+      if (set === 'wcxb') {
+        const t = (byType[name] = f1ByPageType(pages, score));
+        typeLines.push(`wcxb F1 by page type, ${name}: ${Object.entries(t).map(([k, v]) => `${k} ${v.f1.toFixed(3)} (${v.pages})`).join(', ')}`);
+      }
       if (name === 'curate') {
-        worst = worstPages(pages, score);
+        perPageScores[set] = Object.fromEntries(score.perPage.map((s) => [s.id, [round(s.precision, 3), round(s.recall, 3), round(s.f1, 3)]]));
+        worst = worstPages(pages, score, opts.worst);
         worstLines.push(`worst ${set} pages for curate (id, P, R)${set === 'wcxb' ? ', pages with an empty main_content left out' : ''}:`);
         for (const w of worst) worstLines.push(`  ${w.id}${w.page_type ? ` [${w.page_type}]` : ''}  P ${w.precision.toFixed(3)}  R ${w.recall.toFixed(3)}`);
       }
@@ -209,13 +233,15 @@ async function main(): Promise<void> {
       const last = set === 'wcxb' ? f.without_found : f.accuracy;
       rows.push(pad([set, name, f.precision.toFixed(3), f.recall.toFixed(3), f.f1.toFixed(3), f.pages_per_s, f.speed_vs_readability_jsdom, f.with_found?.toFixed(3), last?.toFixed(3)], widths));
     }
-    results[set] = { pages: pages.length, extractors: byExtractor, worst_curate: worst };
+    results[set] = { pages: pages.length, extractors: byExtractor, worst_curate: worst, f1_by_page_type: set === 'wcxb' ? byType : undefined };
   }
   note('');
   note(rows.join('\n'));
   note('P/R/F1: WCXB and readability macro bag-of-words; trafilatura summed snippets. with/without: WCXB snippet shares found; acc: trafilatura snippet accuracy.');
+  if (typeLines.length) note(typeLines.join('\n'));
   note('');
   note(worstLines.join('\n'));
+  if (opts.scoresFile) fs.writeFileSync(opts.scoresFile, JSON.stringify(perPageScores, null, 1));
   printResult({ bench: 'eval-extract', machine: machine(), limit: Number.isFinite(opts.limit) ? opts.limit : null, sets: results });
 }
 

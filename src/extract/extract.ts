@@ -1,6 +1,8 @@
-// Main-text extraction from one HTML page: Mozilla Readability on a linkedom DOM (7x faster than
-// jsdom with the same output; ../shared/DEPENDENCY-PROBES.md), and a cheerio boilerplate-pruning
-// text dump as the fallback when Readability finds no article or too little text.
+// Main-text extraction from one HTML page, as a chain: the fast SAX extractor (fast.ts); a second
+// fast pass over hidden elements when the visible page has almost no text; Mozilla Readability on a
+// linkedom DOM (7x faster than jsdom with the same output; ../shared/DEPENDENCY-PROBES.md) when the
+// fast extractor finds too little, bounded so it fits the page's time budget; a cheerio
+// boilerplate-pruning text dump as the last resort. `fallbackReason` records each step's why.
 import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
@@ -14,6 +16,8 @@ export interface ExtractOptions {
   timeoutMs: number;
   /** Readability (not interruptible) only runs on pages smaller than this */
   maxReadabilityChars: number;
+  /** nor on pages with more elements than this (its cost grows with the element count: about a second at 5,000 on a busy core) */
+  maxReadabilityElements: number;
   /** below this many words from the fast extractor, Readability gets a try */
   minFastWords: number;
   /** Readability results shorter than this go to the fallback */
@@ -24,14 +28,19 @@ export interface ExtractOptions {
   fallback: boolean;
 }
 
-export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { timeoutMs: 2000, maxReadabilityChars: 1_000_000, minFastWords: 25, minReadabilityChars: 250, maxDepth: 400, fallback: true };
+export const DEFAULT_EXTRACT_OPTIONS: ExtractOptions = { timeoutMs: 2000, maxReadabilityChars: 1_000_000, maxReadabilityElements: 5000, minFastWords: 25, minReadabilityChars: 250, maxDepth: 400, fallback: true };
 
 export interface Extracted {
   text: string;
-  /** fast_content | fast_listing | fast_page | readability | text_dump */
+  /** fast_content | fast_listing | fast_page | fast_furniture | fast_empty | readability | text_dump */
   extractor: string;
   canonical?: string;
-  /** why Readability's result was not used: no_article, too_short, too_deep, error */
+  /**
+   * why a later step of the chain ran and what it did, `+`-joined: hidden_revealed (a second fast pass read
+   * hidden elements), fast_too_short / fast_empty (Readability's turn), furniture_only (the page is all
+   * furniture: no fallback), readability_skipped_{too_large,too_deep,too_many_elements,no_time} (Readability
+   * left out to keep the time budget), readability_error
+   */
   fallbackReason?: string;
   title?: string;
   byline?: string;
@@ -50,17 +59,45 @@ const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'i
 
 /** nesting depth of the tags, by a linear scan (no DOM); stops counting past `limit` */
 export function tagDepth(html: string, limit: number): number {
+  return tagStats(html, limit).depth;
+}
+
+/**
+ * The nesting depth (counted up to just past `depthLimit`) and the number of elements of a page, by a
+ * linear scan of its tags (no DOM; tags inside scripts count too, which errs on the side of more).
+ */
+export function tagStats(html: string, depthLimit: number): { depth: number; elements: number } {
   const re = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g;
   let depth = 0;
   let max = 0;
+  let elements = 0;
   for (let m = re.exec(html); m; m = re.exec(html)) {
     if (m[1]) depth = Math.max(0, depth - 1);
-    else if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase())) {
-      depth++;
-      if (depth > max && (max = depth) > limit) return max;
+    else {
+      elements++;
+      if (!m[3] && !VOID_TAGS.has(m[2]!.toLowerCase())) {
+        depth++;
+        if (depth > max && max <= depthLimit) max = depth;
+      }
     }
   }
-  return max;
+  return { depth: max, elements };
+}
+
+/**
+ * Readability's time per element, from the dev sets on a shared 2-core machine (median 0.04 ms, the slow
+ * pages 0.1 to 0.4 ms): the estimate that decides whether it fits in what is left of a page's time budget.
+ */
+const READABILITY_MS_PER_ELEMENT = 0.3;
+
+/** why Readability should not run on this page, or undefined when it may */
+function readabilitySkip(html: string, opts: ExtractOptions, deadline: number | undefined): string | undefined {
+  if (html.length > opts.maxReadabilityChars) return 'too_large';
+  const { depth, elements } = tagStats(html, opts.maxDepth);
+  if (depth > opts.maxDepth) return 'too_deep';
+  if (elements > opts.maxReadabilityElements) return 'too_many_elements';
+  if (deadline !== undefined && elements * READABILITY_MS_PER_ELEMENT > deadline - performance.now()) return 'no_time';
+  return undefined;
 }
 
 export function htmlLang(html: string): string | undefined {
@@ -100,14 +137,35 @@ export function fallbackText(html: string): { text: string; title?: string } {
 export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT_OPTIONS): Extracted {
   const started = performance.now();
   const deadline = opts.timeoutMs > 0 ? started + opts.timeoutMs : undefined;
-  const fast = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline });
+  let fast = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline });
+  let words = countWords(fast.text);
+  let revealed = false;
+  // Too little visible text, more in hidden elements: a page whose content a script reveals
+  // (React's streamed <div hidden>, a content lock). A second pass reads the hidden elements.
+  if (words < opts.minFastWords && fast.hiddenWords >= opts.minFastWords) {
+    const again = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline, revealHidden: true });
+    const againWords = countWords(again.text);
+    if (againWords > words) {
+      fast = again;
+      words = againWords;
+      revealed = true;
+    }
+  }
   const out: Extracted = { text: fast.text, extractor: `fast_${fast.strategy}`, lang: fast.lang ?? htmlLang(html), title: fast.title, published: fast.published, canonical: fast.canonical };
-  const words = countWords(fast.text);
+  if (revealed) out.fallbackReason = 'hidden_revealed';
   if (words >= opts.minFastWords) return out;
-  out.fallbackReason = fast.text ? 'fast_too_short' : 'fast_empty';
-  // Readability cannot be interrupted: only small enough pages with time left get it.
-  const timeLeft = deadline === undefined || performance.now() < started + opts.timeoutMs / 2;
-  if (html.length <= opts.maxReadabilityChars && timeLeft && tagDepth(html, opts.maxDepth) <= opts.maxDepth) {
+  out.fallbackReason = (revealed ? 'hidden_revealed+' : '') + (fast.text ? 'fast_too_short' : 'fast_empty');
+  // A page whose text is all furniture (a script-rendered shell) has no main text: Readability
+  // and the text dump would only return its navigation.
+  if (fast.strategy === 'furniture') {
+    out.fallbackReason += '+furniture_only';
+    return out;
+  }
+  // Readability cannot be interrupted: it only runs where its estimated time fits in what is left
+  // of the budget, on pages not too large, deep or many-noded (the reason is recorded when it does not).
+  const skip = readabilitySkip(html, opts, deadline);
+  if (skip) out.fallbackReason += `+readability_skipped_${skip}`;
+  else {
     try {
       const r = readabilityText(html);
       // Readability replaces the fast result only when it finds clearly more: on pages where the

@@ -1,7 +1,9 @@
 // Fast main-text extraction: one htmlparser2 SAX pass builds a light tree of text blocks, then the
 // main content is the subtree with the largest sum of block weights (content text counts for,
 // link lists and boilerplate containers against: the tree form of Finn et al.'s Body Text
-// Extraction), and within it link-heavy and boilerplate blocks are dropped (jusText's rules).
+// Extraction), widened to an ancestor when sibling sections hold more content (widen), and within
+// it link-heavy and boilerplate blocks are dropped (jusText's rules). Listing pages (little running
+// text, much linked text) keep their whole item region; pages that are all furniture give nothing.
 import { Parser } from 'htmlparser2';
 
 export interface FastExtracted {
@@ -10,8 +12,12 @@ export interface FastExtracted {
   lang?: string;
   canonical?: string;
   published?: string;
-  /** `content` when a content subtree was found, `page` when the whole page was filtered block by block */
-  strategy: 'content' | 'listing' | 'page' | 'empty';
+  /** `content` when a content subtree was found, `listing` for a listing region, `page` when the whole page
+   * was filtered block by block, `furniture` when nearly all its text is in furniture containers (nav, header,
+   * footer, consent banners: a script-rendered page's shell), `empty` when it has no text */
+  strategy: 'content' | 'listing' | 'page' | 'furniture' | 'empty';
+  /** words in elements hidden by attribute or style (skipped unless revealHidden), counted while parsing */
+  hiddenWords: number;
 }
 
 export interface FastOptions {
@@ -19,6 +25,8 @@ export interface FastOptions {
   minRootShare: number;
   /** performance.now() past which parsing stops with an ExtractTimeout */
   deadline?: number;
+  /** read elements hidden by the `hidden` or `aria-hidden` attribute or a display:none / visibility:hidden style */
+  revealHidden?: boolean;
 }
 
 export const DEFAULT_FAST_OPTIONS: FastOptions = { minRootShare: 0.25 };
@@ -50,6 +58,8 @@ const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'bloc
 const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 // Containers that hold site furniture, not content.
 const BOILER_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
+// Furniture by their tag whatever their share of the page's text (a mega-menu can outweigh a product page).
+const SURE_BOILER_TAGS = new Set(['nav', 'footer', 'menu']);
 // Never furniture, whatever their class says.
 const NEVER_BOILER = new Set(['html', 'body', 'main', 'article']);
 /** a marked element holding more than this share of the page's non-link words is not furniture */
@@ -58,10 +68,15 @@ const MAX_BOILER_SHARE = 0.4;
 const LISTING_MAX_CONTENT_WORDS = 100;
 const LISTING_RATIO = 3;
 const LISTING_MIN_WORDS = 50;
+/** a page with this many words, less than FURNITURE_PAGE_SHARE of them outside furniture containers and none kept, is a shell */
+const FURNITURE_PAGE_MIN_WORDS = 20;
+const FURNITURE_PAGE_SHARE = 0.1;
 const META_TAGS = new Set(['html', 'meta', 'link', 'time', 'title']);
 const PUBLISHED_META = /^(article:published_time|datepublished|date|dc\.date|pubdate|publishdate|og:published_time)$/;
 const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 const BOILER_ROLE = /\b(navigation|banner|contentinfo|complementary)\b/;
+// Modal dialogs (consent banners, privacy-policy popups, cart drawers) are closed when the page loads.
+const DIALOG_ROLE = /\b(dialog|alertdialog)\b/;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
 
 // Class and id words that name site furniture. Matched against the first or last part of a
@@ -73,21 +88,56 @@ const BOILER_WORDS = new Set([
   'toolbar', 'masthead', 'skip', 'banner', 'topbar', 'bottombar', 'copyright', 'disclaimer', 'tags', 'tagcloud',
   'comment-form', 'respond', 'author', 'authors', 'bio', 'byline', 'caption', 'credit', 'credits', 'donate', 'donation',
   'recirculation', 'syndication', 'login', 'search', 'searchbox', 'outbrain', 'taboola', 'trending', 'most-read', 'mostread', 'more-stories',
+  // customer reviews under a product and comments under an article (a review article's own body, or a
+  // forum's posts, hold most of their page: the marks are undone below)
+  'reviews', 'review', 'comments', 'comment',
 ]);
 
-function isBoilerAttr(cls: string): boolean {
-  if (!cls) return false;
+// Comments under an article are not its text (trafilatura keeps them apart too), but on a forum they are
+// the content: comment marks are undone when the marked elements hold most of the page's text.
+const COMMENT_WORDS = new Set(['comments', 'comment']);
+const MAX_COMMENT_SHARE = 0.5;
+
+// Furniture only as the last part: site-search is, search-results (a listing's items) is not.
+const LAST_PART_ONLY = new Set(['search', 'reviews', 'review']);
+// Class tokens that state a modifier, not what the element is: has-sidebar, no-ads, hide-read-more-ad.
+const STATE_PREFIXES = new Set(['has', 'with', 'without', 'no', 'hide', 'hidden', 'show', 'is', 'disable', 'disabled', 'enable']);
+
+/** the furniture word a class/id token names, if any */
+function boilerWord(token: string): string | undefined {
+  if (BOILER_WORDS.has(token)) return token;
+  const parts = token.split(/[-_]+/).filter(Boolean);
+  if (parts.length < 2 || STATE_PREFIXES.has(parts[0]!)) return undefined;
+  if (BOILER_WORDS.has(parts[0]!) && !LAST_PART_ONLY.has(parts[0]!)) return parts[0];
+  const last = parts[parts.length - 1]!;
+  return BOILER_WORDS.has(last) ? last : undefined;
+}
+
+/** does a class/id string mark furniture: FURNITURE, or COMMENTS when comment words are all it names */
+const FURNITURE = 1;
+const COMMENTS = 2;
+function boilerAttr(cls: string): 0 | typeof FURNITURE | typeof COMMENTS {
+  if (!cls) return 0;
+  let found: 0 | typeof COMMENTS = 0;
   for (const token of cls.split(/\s+/)) {
     if (!token) continue;
-    if (BOILER_WORDS.has(token)) return true;
-    const parts = token.split(/[-_]+/).filter(Boolean);
-    if (parts.length > 1 && (BOILER_WORDS.has(parts[0]!) || BOILER_WORDS.has(parts[parts.length - 1]!))) return true;
+    const word = boilerWord(token);
+    if (word === undefined) continue;
+    if (!COMMENT_WORDS.has(word)) return FURNITURE;
+    found = COMMENTS;
   }
-  return false;
+  return found;
 }
 
 interface El {
   tag: string;
+  /** marked as furniture by comment words alone */
+  comments: boolean;
+  /** role=main */
+  main: boolean;
+  /** content words (outside links) of the blocks keepBlock keeps with a positive weight, and the other words it keeps */
+  keptGood: number;
+  keptNoise: number;
   parent: El | null;
   /** marked as furniture by tag, role or class (undone when it holds much of the page's text) */
   boiler: boolean;
@@ -117,6 +167,10 @@ interface Block {
   boiler: boolean;
   /** the nearest enclosing list item / table row, for joining with single newlines */
   paragraph: boolean;
+  /** says what site furniture says (furnitureText), set after parsing */
+  furniture: boolean;
+  /** furniture text, escaped markup or a word repeated over and over: never content, set after parsing */
+  junk: boolean;
 }
 
 /** is this UTF-16 code unit part of a word? ASCII letters and digits, and any non-ASCII character
@@ -148,7 +202,7 @@ function weight(b: Block): number {
   const density = b.linkWords / b.words;
   if (b.boiler) return -b.words;
   if (density > 0.5) return -b.words * density;
-  if (looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return -b.words;
+  if (b.junk) return -b.words;
   const free = b.words - b.linkWords;
   if (b.words < 4 && !HEADING.has(b.tag)) return 0;
   return free * (SENTENCE_END.test(b.text) || b.words >= 15 ? 1 : 0.4);
@@ -163,6 +217,11 @@ function looksLikeMarkup(text: string): boolean {
   return false;
 }
 
+/** escaped markup outside a code block (<pre> shows markup on purpose) */
+function markupText(b: Block): boolean {
+  return b.tag !== 'pre' && looksLikeMarkup(b.text);
+}
+
 /** a long block that repeats a handful of words (a hidden "word word word" measuring div, keyword stuffing) */
 function lowDiversity(b: Block): boolean {
   if (b.words < 30) return false;
@@ -173,16 +232,24 @@ function lowDiversity(b: Block): boolean {
 // Short blocks that say what site furniture says: consent banners, copyright lines, newsletter and
 // login prompts (C4 drops lines with such policy phrases too; Raffel et al. 2020, 2.2).
 const FURNITURE_TEXT =
-  /\b(?:we|this (?:site|website)|our (?:site|website)) uses? cookies\b|\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences|consent)\b|\ball rights reserved\b|\bcopyright \u00a9|\u00a9 ?(?:19|20)\d\d\b|\b(?:subscribe to|sign up for) (?:our|the) newsletter\b|\b(?:log|sign) in to (?:comment|continue|reply|post)\b/i;
+  /\b(?:we|this (?:site|website)|our (?:site|website)) uses? cookies\b|\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences|consent)\b|\ball rights reserved\b|\bcopyright \u00a9|\u00a9 ?(?:19|20)\d\d\b|\b(?:subscribe to|sign up for) (?:our|the) newsletter\b|\b(?:log|sign) in to (?:comment|continue|reply|post)\b|\b(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:disabled|required)\b|\bunsubscribe at any time\b|\bby (?:opting in|subscribing|signing up), you agree\b/i;
 const FURNITURE_MAX_WORDS = 80;
+// The commonest consent phrases in German, French, Spanish and Italian.
+const FURNITURE_TEXT_INTL = /\b(?:wir verwenden cookies|diese (?:web)?seite verwendet cookies|cookies helfen uns|nous utilisons des cookies|ce site utilise des cookies|utilizamos cookies|este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie)\b/i;
+// A consent banner's long paragraph: cookies and the buttons it asks the reader to press.
+const CONSENT_TEXT = /\b(?:accept all|decline all|reject all|manage (?:your )?(?:choices|preferences|settings)|withdraw (?:your )?consent)\b/i;
+const CONSENT_MAX_WORDS = 250;
+const FURNITURE_ANY = new RegExp(`${FURNITURE_TEXT.source}|${FURNITURE_TEXT_INTL.source}`, 'i');
 function furnitureText(b: Block): boolean {
-  return b.words <= FURNITURE_MAX_WORDS && FURNITURE_TEXT.test(b.text);
+  if (b.words > CONSENT_MAX_WORDS) return false;
+  if (b.words <= FURNITURE_MAX_WORDS && FURNITURE_ANY.test(b.text)) return true;
+  return /cookie/i.test(b.text) && CONSENT_TEXT.test(b.text);
 }
 
 /** is a block kept inside the chosen content subtree? */
 function keepBlock(b: Block, rootBoiler: boolean): boolean {
   if (b.words === 0 && !/\S/.test(b.text)) return false;
-  if (looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return false;
+  if (b.junk) return false;
   if (b.boiler && !rootBoiler) return false;
   const density = b.words ? b.linkWords / b.words : 0;
   if (HEADING.has(b.tag)) return density < 0.8;
@@ -193,7 +260,7 @@ function keepBlock(b: Block, rootBoiler: boolean): boolean {
 
 /** jusText-style keep rule when no content subtree stands out: only clearly textual blocks */
 function keepPageBlock(b: Block): boolean {
-  if (b.boiler || b.words === 0 || looksLikeMarkup(b.text) || lowDiversity(b) || furnitureText(b)) return false;
+  if (b.boiler || b.words === 0 || b.junk) return false;
   const density = b.linkWords / b.words;
   if (density > 0.3) return false;
   if (HEADING.has(b.tag)) return true;
@@ -250,11 +317,13 @@ export function stripRawText(html: string): string {
 }
 
 export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIONS): FastExtracted {
-  const root: El = { tag: '#root', parent: null, boiler: false, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: 0, endBlock: 0 };
+  const root: El = { tag: '#root', main: false, comments: false, keptGood: 0, keptNoise: 0, parent: null, boiler: false, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: 0, endBlock: 0 };
   const blocks: Block[] = [];
   const els: El[] = [root];
   let cur = root;
-  let skipDepth = 0; // >0 while inside a SKIP or hidden element
+  let skipDepth = 0; // >0 while inside a SKIP or hidden element (1 at most: nothing inside is looked at)
+  let skipHidden = false; // the skipped element is one hidden by attribute or style
+  let hiddenWords = 0;
   let linkDepth = 0;
   let preDepth = 0;
   let text = '';
@@ -277,6 +346,8 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
         tag: blockEl.tag,
         boiler: false,
         paragraph: PARAGRAPH.has(blockEl.tag),
+        furniture: false,
+        junk: false,
       };
       blocks.push(b);
     }
@@ -302,25 +373,36 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
           return;
         }
         const style = attribs.style;
+        const role = attribs.role;
+        // hidden by attribute or style: what scripts reveal (React's streamed <div hidden>, a
+        // content lock), kept when opts.revealHidden asks for a second look at a page found empty
+        // (aria-hidden too: a page behind an open consent dialog is aria-hidden whole)
+        const hidden = !opts.revealHidden && ('hidden' in attribs || attribs['aria-hidden'] === 'true' || (style !== undefined && HIDDEN_STYLE.test(style)));
         const skip =
           SKIP.has(tag) ||
-          'hidden' in attribs ||
-          attribs['aria-hidden'] === 'true' ||
-          (style !== undefined && HIDDEN_STYLE.test(style));
-        const link = tag === 'a';
+          hidden ||
+          attribs['aria-modal'] === 'true' ||
+          (role !== undefined && DIALOG_ROLE.test(role));
+        // custom elements with an href (<dropdown-item href>) are links too
+        const link = tag === 'a' || (attribs.href !== undefined && !BLOCK.has(tag));
         const pre = tag === 'pre';
         const entry: (typeof open)[number] = { tag, skip, link, pre };
-        if (skip) skipDepth++;
-        else if (BLOCK.has(tag)) {
+        if (skip) {
+          skipDepth++;
+          skipHidden = hidden && !SKIP.has(tag);
+        } else if (BLOCK.has(tag)) {
           flush();
-          const role = attribs.role;
-          const boiler =
-            !NEVER_BOILER.has(tag) &&
-            (BOILER_TAGS.has(tag) ||
-              (tag === 'header' && !insideContent()) ||
-              (role !== undefined && BOILER_ROLE.test(role)) ||
-              isBoilerAttr(((attribs.class ?? '') + ' ' + (attribs.id ?? '')).toLowerCase()));
-          const el: El = { tag, parent: cur, boiler, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: blocks.length, endBlock: 0 };
+          let boiler = false;
+          let comments = false;
+          if (!NEVER_BOILER.has(tag)) {
+            boiler = BOILER_TAGS.has(tag) || (tag === 'header' && !insideContent()) || (role !== undefined && BOILER_ROLE.test(role));
+            if (!boiler) {
+              const mark = boilerAttr(((attribs.class ?? '') + ' ' + (attribs.id ?? '')).toLowerCase());
+              boiler = mark !== 0;
+              comments = mark === COMMENTS;
+            }
+          }
+          const el: El = { tag, main: role === 'main', comments, keptGood: 0, keptNoise: 0, parent: cur, boiler, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: blocks.length, endBlock: 0 };
           els.push(el);
           cur = el;
           blockEl = el;
@@ -332,7 +414,10 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
       },
       ontext(data) {
         if (inTitle) titleText += data;
-        if (skipDepth > 0) return;
+        if (skipDepth > 0) {
+          if (skipHidden) hiddenWords += countWords(data);
+          return;
+        }
         text += data;
         if (linkDepth > 0) linkText += countWords(data);
       },
@@ -389,7 +474,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   for (const e of open) if (e.el && !e.el.endBlock) e.el.endBlock = blocks.length;
 
   meta.title = (titleText.replace(/\s+/g, ' ').trim() || meta.ogTitle) ?? undefined;
-  const base = { title: meta.title, lang: meta.lang, canonical: meta.canonical, published: meta.published };
+  const base = { title: meta.title, lang: meta.lang, canonical: meta.canonical, published: meta.published, hiddenWords };
   if (blocks.length === 0) return { ...base, text: '', strategy: 'empty' };
 
   // Per-element sums, accumulated bottom-up: `els` is in document order, so children follow
@@ -399,17 +484,37 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   // A furniture mark on an element holding much of the page's non-link text is wrong (body
   // classes like `ehf-footer`, wrappers named `*-menu`): undo it, then mark the subtrees.
   const pageFree = root.freeWords;
+  for (const e of els) if (e.boiler && !SURE_BOILER_TAGS.has(e.tag) && e.freeWords > MAX_BOILER_SHARE * pageFree) e.boiler = false;
+  // comment marks holding most of the page's text together: a forum thread, not comments under an article
+  let commentWords = 0;
   for (const e of els) {
-    if (e.boiler && e.freeWords > MAX_BOILER_SHARE * pageFree) e.boiler = false;
+    if (e.boiler && e.comments) {
+      let outer = true;
+      for (let a = e.parent; a && outer; a = a.parent) if (a.boiler && a.comments) outer = false;
+      if (outer) commentWords += e.freeWords;
+    }
+  }
+  const keepComments = commentWords > MAX_COMMENT_SHARE * pageFree;
+  for (const e of els) {
+    if (keepComments && e.comments) e.boiler = false;
     e.inBoiler = e.boiler || (e.parent?.inBoiler ?? false);
   }
   for (const b of blocks) {
     b.boiler = b.el.inBoiler;
+    b.furniture = furnitureText(b);
+    b.junk = b.furniture || markupText(b) || lowDiversity(b);
     const w = weight(b);
     b.el.score += w;
     b.el.good += w > 0 ? b.words - b.linkWords : 0;
-    b.el.listScore += b.boiler ? -b.words : b.words;
-    b.el.listWords += b.boiler ? 0 : b.words;
+    const listFurniture = b.boiler || b.furniture;
+    b.el.listScore += listFurniture ? -b.words : b.words;
+    b.el.listWords += listFurniture ? 0 : b.words;
+    if (keepBlock(b, false)) {
+      if (w > 0) {
+        b.el.keptGood += b.words - b.linkWords;
+        b.el.keptNoise += b.linkWords;
+      } else b.el.keptNoise += b.words;
+    }
   }
   for (let i = els.length - 1; i > 0; i--) {
     const e = els[i]!;
@@ -418,6 +523,8 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     p.good += e.good;
     p.listScore += e.listScore;
     p.listWords += e.listWords;
+    p.keptGood += e.keptGood;
+    p.keptNoise += e.keptNoise;
   }
   const pageGood = root.good;
 
@@ -435,10 +542,11 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   if (best.good < LISTING_MAX_CONTENT_WORDS && bestList.listWords >= LISTING_MIN_WORDS && bestList.listWords > LISTING_RATIO * Math.max(best.good, 1)) {
     for (let i = bestList.firstBlock; i < bestList.endBlock; i++) {
       const b = blocks[i]!;
-      if ((!b.boiler || bestList.inBoiler) && b.words > 0) picked.push(b);
+      if ((!b.boiler || bestList.inBoiler) && b.words > 0 && !b.furniture && !markupText(b)) picked.push(b);
     }
     if (picked.length) return { ...base, text: joinBlocks(picked), strategy: 'listing' };
   }
+  if (trusted) best = widen(best);
   if (trusted) {
     for (let i = best.firstBlock; i < best.endBlock; i++) {
       const b = blocks[i]!;
@@ -448,7 +556,41 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   if (trusted) trimTail(picked);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
+  if (!picked.length) {
+    // nothing kept and nearly all words in furniture containers: a shell whose content a script renders
+    let allWords = 0;
+    for (const b of blocks) allWords += b.words;
+    if (allWords >= FURNITURE_PAGE_MIN_WORDS && root.listWords < FURNITURE_PAGE_SHARE * allWords) return { ...base, text: '', strategy: 'furniture' };
+  }
   return { ...base, text: joinBlocks(picked), strategy };
+}
+
+/** content words in an element's kept blocks, less the words of kept blocks that are not content (short lines, link text) */
+function keptBalance(e: El): number {
+  return e.keptGood - WIDEN_NOISE_COST * e.keptNoise;
+}
+
+/**
+ * The highest-scoring subtree is often one section of a page whose content is split across sibling
+ * sections (service and landing pages, product pages with description and specs apart). Climb to an
+ * ancestor while it keeps clearly more content than noise, not past an <article> or <main> (nor
+ * from one: a page's own article is whole, and what surrounds it is teasers and related links).
+ */
+const WIDEN_NOISE_COST = 1;
+const WIDEN_GAIN = 1.2;
+const WIDEN_MIN_WORDS = 20;
+function widen(best: El): El {
+  if (isContentElement(best)) return best;
+  let cand = best;
+  for (let a = best.parent; a; a = a.parent) {
+    if (keptBalance(a) > WIDEN_GAIN * keptBalance(cand) + WIDEN_MIN_WORDS) cand = a;
+    if (isContentElement(a)) break;
+  }
+  return cand;
+}
+
+function isContentElement(e: El): boolean {
+  return e.tag === 'article' || e.tag === 'main' || e.main;
 }
 
 /**

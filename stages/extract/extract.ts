@@ -16,6 +16,8 @@ const options = z
     timeoutMs: z.number().int().nonnegative().default(2000),
     /** Readability, which cannot be interrupted, only runs as a fallback on pages smaller than this */
     maxReadabilityChars: z.number().int().positive().default(1_000_000),
+    /** nor on pages with more elements than this; past it, or where its estimated time exceeds what is left of timeoutMs, it is skipped (stat fallback.*+readability_skipped_*) */
+    maxReadabilityElements: z.number().int().positive().default(5000),
     /** Readability results shorter than this go to the fallback */
     minReadabilityChars: z.number().int().nonnegative().default(250),
     /** documents whose extracted text is shorter than this are dropped (reason: too_little_text) */
@@ -30,7 +32,7 @@ const options = z
 export const extract = defineMapper({
   name: 'extract',
   kind: 'extract',
-  description: 'main text from HTML (Readability on linkedom, cheerio fallback); plain text passes through',
+  description: 'main text from HTML (fast SAX extractor; Readability on linkedom and a cheerio text dump as bounded fallbacks); plain text passes through',
   options,
   map(doc, opts, ctx) {
     if (doc.html === undefined) {
