@@ -1,0 +1,111 @@
+// The `curate train` and `curate sample` verbs (wired into src/cli/main.ts, loaded on use: TensorFlow.js
+// takes most of a second to import). Same conventions as the other verbs: node:util parseArgs, a usage
+// line on --help, FatalError (exit code 2) for what a user can fix.
+import { parseArgs } from 'node:util';
+import { FatalError } from '../core/errors.js';
+import { checkTrainConfig, loadTrainConfig } from './config.js';
+import { train } from './trainer.js';
+import { sample } from './sample.js';
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+
+const TRAIN_USAGE = `usage: curate train <pretrain.yaml> [--data <shard dir>] [--steps N] [--out <dir>] [--resume] [--backend B] [--threads N]
+  trains the GPT the YAML describes on the llm.c shards of \`curate tokenize\`; writes <out>/log.jsonl,
+  <out>/loss.svg and <out>/checkpoints/step-N/ (--resume continues the newest); Ctrl-C checkpoints and stops`;
+
+const SAMPLE_USAGE = `usage: curate sample <run dir | checkpoint dir> [--prompt "..."] [--tokens 200] [--temperature 0.8] [--top-k 40] [--seed 0] [--tokenizer gpt2|bpe.json]
+  generates text from a checkpoint (a run directory means its newest), decoded with the shards' tokenizer`;
+
+function int(value: string, flag: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new FatalError(`${flag} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+export async function cmdTrain(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      threads: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || positionals.length !== 1) {
+    io.out(TRAIN_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const file = positionals[0]!;
+  const config = loadTrainConfig(file);
+  if (values.data) config.data = values.data;
+  if (values.out) config.out = values.out;
+  if (values.steps) config.steps = int(values.steps, '--steps', 1);
+  if (values.threads) config.threads = int(values.threads, '--threads');
+  if (values.backend) {
+    const allowed = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
+    if (!allowed.includes(values.backend)) throw new FatalError(`--backend must be one of ${allowed.join(', ')}, got '${values.backend}'`);
+    config.backend = values.backend as typeof config.backend;
+  }
+  checkTrainConfig(config, file);
+  const abort = new AbortController();
+  const onSignal = () => {
+    io.err('interrupted: finishing this step, writing a checkpoint (Ctrl-C again to stop at once)');
+    abort.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const r = await train({ config, resume: values.resume, signal: abort.signal, log: values.quiet ? () => {} : io.err });
+    io.err(r.message);
+    if (r.status === 'done') io.err(`sample it: curate sample ${config.out} --prompt "..." --tokens 200`);
+    return r.status === 'nan' ? 1 : r.status === 'interrupted' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function cmdSample(args: string[], io: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      prompt: { type: 'string', default: '' },
+      tokens: { type: 'string', default: '200' },
+      temperature: { type: 'string', default: '0.8' },
+      'top-k': { type: 'string', default: '40' },
+      seed: { type: 'string', default: '0' },
+      tokenizer: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || positionals.length !== 1) {
+    io.out(SAMPLE_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const temperature = Number(values.temperature);
+  if (!Number.isFinite(temperature) || temperature < 0) throw new FatalError(`--temperature must be a number >= 0, got '${values.temperature}'`);
+  const r = await sample({
+    checkpoint: positionals[0]!,
+    prompt: values.prompt,
+    tokens: int(values.tokens, '--tokens'),
+    temperature,
+    topK: int(values['top-k'], '--top-k'),
+    seed: int(values.seed, '--seed', -(2 ** 31)),
+    tokenizer: values.tokenizer,
+  });
+  if (values.json) io.out(JSON.stringify({ checkpoint: r.checkpoint, step: r.step, prompt_ids: r.promptIds, ids: r.ids, text: r.text }));
+  else {
+    io.err(`${r.checkpoint} (step ${r.step}), ${r.ids.length} tokens, ${r.backend}`);
+    io.out(r.text);
+  }
+  return 0;
+}
