@@ -116,16 +116,7 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 }
 
 /** a small seeded PRNG (mulberry32), so generated inputs are the same on every run */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { mulberry32 as seededRandom } from '../src/core/random.js';
 
 /** run a benchmark's main function, turning a failure into a message and exit code 1 */
 export function runMain(main: () => Promise<void>): void {

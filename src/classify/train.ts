@@ -17,6 +17,7 @@ import { evaluate, type ClassifierMetrics } from './metrics.js';
 import { HashedBagClassifier, type Classifier } from './model.js';
 import { encodeWeights, quantizeInPlace, sha256, weightsBytes, type Weights, type WeightsDtype } from './weights.js';
 import type { TrainingFileInfo } from './inputs.js';
+import { mulberry32 } from '../core/random.js';
 
 export interface Example {
   text: string;
@@ -79,17 +80,7 @@ export interface Trained {
   card: ModelCard;
 }
 
-/** mulberry32: a small seeded PRNG, the same stream on every machine */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const prng = mulberry32;
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

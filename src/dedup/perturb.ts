@@ -1,5 +1,6 @@
 // Near-duplicates made from real documents by inserting, deleting or replacing a fraction of their words,
 // seeded, for the dedup tests and bench/minhash.ts (how often LSH finds a copy edited this much).
+import { mulberry32 } from '../core/random.js';
 
 export interface EditOptions {
   /** the fraction of the document's words to edit, e.g. 0.05 to 0.15 */
@@ -14,15 +15,7 @@ export interface EditOptions {
 }
 
 /** mulberry32: a tiny seeded generator in [0, 1) */
-export function seededRandom(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) | 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** a made-up word unlikely to be in the document, so a replacement really changes its shingles */
 function randomWord(random: () => number): string {

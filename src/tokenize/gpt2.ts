@@ -7,6 +7,7 @@
 // decodes back exactly. Ordinary text is cut only where GPT-2's pre-tokenizer cuts anyway (before a
 // space between two non-space characters), which leaves its ids unchanged.
 import { END_OF_TEXT, type Tokenizer } from './tokenizer.js';
+import { gpt2Pieces } from '../text/js-space.js';
 
 type Encode = (text: string, options: { disallowedSpecial: Set<string> }) => number[];
 type Decode = (ids: Iterable<number>) => string;
@@ -14,22 +15,7 @@ type Decode = (ids: Iterable<number>) => string;
 // "<|endoftext|>" in a document is text, not the special token (tiktoken's encode_ordinary)
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 const LONG_RUN_CHARS = 4096;
-const SEGMENT_CHARS = 64 * 1024;
 export const GPT2_EOT = 50256;
-
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** a cut near `at` in ordinary text: before a space that sits between two non-space characters */
-function safeCut(text: string, at: number, end: number): number {
-  for (let i = Math.min(at, end - 2); i > at - 4096 && i > 0; i--) {
-    if (text.charCodeAt(i) === 0x20 && !isSpace(text.charCodeAt(i - 1)) && !isSpace(text.charCodeAt(i + 1))) return i;
-  }
-  return end;
-}
 
 export class Gpt2Tokenizer implements Tokenizer {
   readonly name = 'gpt2';
@@ -43,36 +29,7 @@ export class Gpt2Tokenizer implements Tokenizer {
 
   encode(text: string): number[] {
     const out: number[] = [];
-    const push = (ids: number[]) => {
-      for (const id of ids) out.push(id);
-    };
-    const plain = (from: number, to: number) => {
-      for (let start = from; start < to; ) {
-        const end = to - start > SEGMENT_CHARS ? safeCut(text, start + SEGMENT_CHARS, to) : to;
-        push(this.encodeRaw(text.slice(start, end), AS_TEXT));
-        start = end;
-      }
-    };
-    let pos = 0;
-    for (let i = 0; i < text.length; ) {
-      if (isSpace(text.charCodeAt(i))) {
-        i++;
-        continue;
-      }
-      const runStart = i;
-      while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
-      if (i - runStart <= LONG_RUN_CHARS) continue;
-      plain(pos, runStart);
-      for (let a = runStart; a < i; ) {
-        let end = Math.min(a + LONG_RUN_CHARS, i);
-        const last = text.charCodeAt(end - 1);
-        if (end < i && last >= 0xd800 && last <= 0xdbff) end--; // keep surrogate pairs whole
-        push(this.encodeRaw(text.slice(a, end), AS_TEXT));
-        a = end;
-      }
-      pos = i;
-    }
-    plain(pos, text.length);
+    for (const piece of gpt2Pieces(text, LONG_RUN_CHARS)) for (const id of this.encodeRaw(piece, AS_TEXT)) out.push(id);
     return out;
   }
 

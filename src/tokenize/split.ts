@@ -1,6 +1,7 @@
 // The train/validation split: a document goes to validation when hash(seed, id) / 2^32 < valFraction.
 // It depends on the id alone, so the same document lands in the same split whatever the input order,
 // the sharding, or the other documents (a rerun, or a corpus that grew, keeps its validation set).
+import { fmix32 } from '../text/hash.js';
 
 /** FNV-1a over the UTF-8 bytes of `${seed}:${id}`, finished with murmur3's fmix32 for an even spread */
 export function splitHash(seed: number, id: string): number {
@@ -10,12 +11,7 @@ export function splitHash(seed: number, id: string): number {
     h ^= bytes[i]!;
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 export type Split = 'train' | 'val';

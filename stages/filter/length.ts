@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { defineFilter, type FilterVerdict } from '../../src/core/stage.js';
 import { countGpt2Tokens } from '../../src/text/tokens.js';
+import { isJsSpace } from '../../src/text/js-space.js';
 
 const options = z
   .object({
@@ -19,19 +20,12 @@ const options = z
   })
   .strict();
 
-/** JavaScript's \s: what separates the runs of /\S+/ */
-function isJsWhitespace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /** the number of /\S+/ runs in text, counting no further than one past `stopAbove` */
 function countWords(text: string, stopAbove: number): number {
   let words = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
-    const space = isJsWhitespace(text.charCodeAt(i));
+    const space = isJsSpace(text.charCodeAt(i));
     if (!space && !inWord && ++words > stopAbove) return words;
     inWord = !space;
   }

@@ -13,6 +13,7 @@ import { copiesFor, planMix, type DomainTotals, type MixPlan } from '../../src/m
 import { mixSummary, mixTargetRows } from '../../src/mix/report.js';
 import { mix } from '../../stages/mix/mix.js';
 import { runFilter } from './filter-harness.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-mix-'));
 
@@ -23,16 +24,7 @@ const words = fs
   .split('\n')
   .flatMap((l) => (JSON.parse(l) as { text: string }).text.split(/\s+/).filter(Boolean));
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = mulberry32;
 
 interface InDoc {
   id: string;
