@@ -6,28 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, codeRevision, flag, machine, note, printResult, round, runMain, tempDir } from './common.js';
 import { ensureBenchWarcs } from './make-warc.js';
+import { PIPELINE_YAML } from './warc-pipeline.js';
 
-const PIPELINE = (input: string) => `
-name: bench-executors
-input:
-  paths: [${input}]
-output:
-  formats: [parquet]
-stages:
-  - extract:
-      maxHtmlChars: 2000000
-      timeoutMs: 2000
-  - langid:
-      languages: [en]
-      minScore: 0.65
-  - pii
-  - length:
-      minWords: 50
-  - gopher_repetition
-  - gopher_quality
-  - c4
-  - fineweb_quality
-`;
+// the cc-shard streaming stages, as bench/warc-pipeline.ts runs them
+const PIPELINE = (input: string) => PIPELINE_YAML.replace('input:\n', `input:\n  paths: [${input}]\n`);
 
 function outputs(dir: string): string[] {
   const out: string[] = [];

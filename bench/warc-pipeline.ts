@@ -9,11 +9,11 @@ import { createLogger } from '../src/core/log.js';
 import { parsePipeline } from '../src/run/config.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { createProgress } from '../src/run/progress.js';
-import { MB, codeRevision, flag, machine, note, numberList, peakRssMb, printResult, round, runMain, startRssSampler, tempDir, timed } from './common.js';
+import { MB, codeRevision, flag, machine, note, numberList, peakRssMb, printResult, round, runMain, isEntryPoint, startRssSampler, tempDir, timed } from './common.js';
 import { DEFAULT_SIZES_MB, ensureBenchWarcs } from './make-warc.js';
 
 // The stages and options of pipelines/cc-shard.yaml, with Parquet as the only output format.
-const PIPELINE_YAML = `
+export const PIPELINE_YAML = `
 name: bench-warc-pipeline
 input:
   maxRecordBytes: 16777216
@@ -131,4 +131,4 @@ async function main(): Promise<void> {
   printResult({ bench: 'warc-pipeline', machine: host, code: codeRevision(), pipeline: 'extract + length -> Parquet (zstd), kept and dropped', results });
 }
 
-runMain(main);
+if (isEntryPoint(import.meta.url)) runMain(main);
