@@ -59,6 +59,12 @@ class Gpt(nn.Module):
 
 
 model = Gpt()
+# GPT-2's initialization, as src/train/model.ts (the speed does not depend on it; the losses then compare)
+for n, p_ in model.named_parameters():
+    if n.endswith("bias"):
+        nn.init.zeros_(p_)
+    elif p_.dim() >= 2:
+        nn.init.normal_(p_, 0.0, 0.02 / math.sqrt(2 * a.layers) if n.endswith(("proj.weight", "out.weight")) else 0.02)
 decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
 rest = [p for n, p in model.named_parameters() if p.dim() < 2]
 opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}], lr=1e-3, betas=(0.9, 0.95), eps=1e-8)

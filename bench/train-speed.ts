@@ -1,8 +1,9 @@
 // Training speed of the GPT of src/train/model.ts against the same model in PyTorch (bench/torch_gpt.py),
 // on this machine, in one run: each variant runs in its own process, the variants interleaved and repeated
 // (`--rounds`), so a busy neighbour slows them all alike. One JSON line: tokens/s per variant (median of
-// rounds, and every round). Variants: tfjs cpu (pure JS), cpu + native BatchMatMul (1 and 2 threads),
-// WASM, PyTorch CPU with 1 and 2 threads. The model: 2 layers, width 128, 4 heads, context 64,
+// rounds, and every round). Variants: tfjs cpu (its own kernels, pure JS), cpu + our JS kernels (no addon),
+// cpu + our JS kernels + the native addon (OpenBLAS matmuls, native attention and element-wise kernels; 1
+// and 2 BLAS threads), WASM, PyTorch CPU with 1 and 2 threads. The model: 2 layers, width 128, 4 heads, context 64,
 // microbatch 16, vocab 256 (bytes of tinyshakespeare as tokens); flags change it.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,7 +53,7 @@ function makeData(dir: string): string {
 }
 
 type Variant = 'tfjs-cpu-stock' | 'tfjs-cpu-fast' | 'tfjs-cpu-native-1t' | 'tfjs-cpu-native-2t' | 'tfjs-wasm' | 'torch-1t' | 'torch-2t';
-// stock: tfjs's own cpu kernels; fast: + src/train/cpu-kernels.ts; native: + the OpenBLAS BatchMatMul
+// stock: tfjs's own cpu kernels; fast: + src/train/cpu-kernels.ts (JavaScript); native: + the addon (src/train/native.ts)
 const VARIANTS: Variant[] = ['torch-1t', 'tfjs-cpu-native-1t', 'torch-2t', 'tfjs-cpu-native-2t', 'tfjs-cpu-fast', 'tfjs-wasm', 'tfjs-cpu-stock'];
 
 /** one variant in this process (a child of the main run): steps of training, tokens/s on stdout */

@@ -22,7 +22,10 @@ if (!includes.length) {
   process.exit(0);
 }
 const cxx = process.env.CXX || 'g++';
-const base = ['-O3', '-std=c++17', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=curate_native', `-I${includes[0]}`, src, '-o', out];
+// written beside and renamed when whole: a running trainer never loads a half-written file
+const tmp = `${out}.${process.pid}.tmp`;
+// -fopenmp-simd: the `#pragma omp simd reduction` loops vectorize (no OpenMP runtime); no -ffast-math
+const base = ['-O3', '-std=c++17', '-shared', '-fPIC', '-fno-math-errno', '-fopenmp-simd', '-DNODE_GYP_MODULE_NAME=curate_native', `-I${includes[0]}`, src, '-o', tmp];
 // -march=native: built on the machine that runs it (npm install), never shipped
 const attempts = [
   { what: 'OpenBLAS', args: [...base, '-march=native', '-DCURATE_HAVE_CBLAS', '-I/usr/include/x86_64-linux-gnu/openblas-pthread', '-I/usr/include/openblas', '-lopenblas'] },
@@ -33,9 +36,11 @@ fs.mkdirSync(path.dirname(out), { recursive: true });
 for (const a of attempts) {
   try {
     execFileSync(cxx, a.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    fs.renameSync(tmp, out);
     say(`built ${path.relative(process.cwd(), out)} with ${a.what}`);
     process.exit(0);
   } catch (e) {
+    fs.rmSync(tmp, { force: true });
     if (e.code === 'ENOENT') {
       say(`no C++ compiler (${cxx}): the trainer uses TensorFlow.js's own kernels`);
       process.exit(0);

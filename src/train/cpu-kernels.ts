@@ -7,6 +7,7 @@
 // Any other case (another dtype, another broadcast) calls the original kernel, so results never change
 // kind, only speed; every fast path computes in the same order on every run (deterministic).
 import { tf } from '../tensor/backend.js';
+import { nativeKernels } from './native.js';
 
 interface CpuBackend {
   data: { get(id: object): { values: Float32Array } };
@@ -105,14 +106,16 @@ function loopDiv(o: Float32Array, a: Float32Array, b: Float32Array, R: number, C
   }
 }
 
-function binary(loop: typeof loopAdd, original: KernelFunc): KernelFunc {
+function binary(op: number, loop: typeof loopAdd, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     const p = plan(a.shape, b.shape);
     if (!p) return original(args);
     const out = new Float32Array(p.R * p.C);
-    loop(out, vals(args.backend, a), vals(args.backend, b), p.R, p.C, p.va, p.vb);
+    const N = nativeKernels();
+    if (N && out.length >= 64) N.binary(op, vals(args.backend, a), vals(args.backend, b), out, p.R, p.C, p.va.rs, p.va.cs, p.vb.rs, p.vb.cs);
+    else loop(out, vals(args.backend, a), vals(args.backend, b), p.R, p.C, p.va, p.vb);
     return make(args.backend, p.out, out);
   };
 }
@@ -210,6 +213,11 @@ function reduce(mean: boolean, original: KernelFunc): KernelFunc {
     } else {
       // add `reduced` rows of out.length values
       const C = out.length;
+      const N = nativeKernels();
+      if (N) {
+        N.sumRows(src, out, reduced, mean ? 1 / reduced : 1);
+        return make(args.backend, outShape, out);
+      }
       const acc = new Float64Array(C);
       for (let r = 0; r < reduced; r++) {
         const base = r * C;
@@ -246,6 +254,55 @@ function softmax(original: KernelFunc): KernelFunc {
   };
 }
 
+/** Concat of float32 tensors of one rank: per outer index, one contiguous chunk of each input */
+function concat(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const xs = Object.values(args.inputs) as tf.TensorInfo[];
+    if (!xs.length || xs.some((x) => x.dtype !== 'float32' || x.shape.length !== xs[0]!.shape.length || size(x.shape) === 0)) return original(args);
+    const rank = xs[0]!.shape.length;
+    const axis = (((args.attrs!.axis as number) % rank) + rank) % rank;
+    if (xs.some((x) => x.shape.some((d, i) => i !== axis && d !== xs[0]!.shape[i]))) return original(args);
+    const outer = size(xs[0]!.shape.slice(0, axis));
+    const chunks = xs.map((x) => size(x.shape.slice(axis)));
+    const row = chunks.reduce((a, b) => a + b, 0);
+    const out = new Float32Array(outer * row);
+    const srcs = xs.map((x) => vals(args.backend, x));
+    for (let o = 0; o < outer; o++) {
+      let off = o * row;
+      for (let i = 0; i < xs.length; i++) {
+        const c = chunks[i]!;
+        out.set(srcs[i]!.subarray(o * c, o * c + c), off);
+        off += c;
+      }
+    }
+    const shape = [...xs[0]!.shape];
+    shape[axis] = xs.reduce((t, x) => t + x.shape[axis]!, 0);
+    return make(args.backend, shape, out);
+  };
+}
+
+/**
+ * tf.fused.matMul with a bias and no activation: the BatchMatMul registered now (the native one when
+ * loaded), then the bias added in place (tfjs's own kernel adds with its slow broadcast).
+ */
+function fusedMatMul(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { transposeA, transposeB, activation } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string };
+    if (!a || !b || !bias || preluActivationWeights || (activation && activation !== 'linear') || bias.dtype !== 'float32' || a.dtype !== 'float32') return original(args);
+    const n = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+    const nb = size(bias.shape);
+    if ((nb !== n && nb !== 1) || bias.shape.slice(0, -1).some((d) => d !== 1)) return original(args);
+    const mm = tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc as unknown as KernelFunc;
+    const res = mm({ inputs: { a, b }, backend: args.backend, attrs: { transposeA, transposeB } }) as tf.TensorInfo;
+    const o = vals(args.backend, res);
+    const bv = vals(args.backend, bias);
+    if (nb === 1) for (let i = 0; i < o.length; i++) o[i]! += bv[0]!;
+    else for (let r = 0; r < o.length; r += n) for (let j = 0; j < n; j++) o[r + j]! += bv[j]!;
+    return res;
+  };
+}
+
 // ---- fused kernels of the model's own ops (model.ts and optim.ts call them on the cpu backend) ----
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -262,6 +319,11 @@ function gelu(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const src = vals(args.backend, x);
   const out = new Float32Array(src.length);
+  const N = nativeKernels();
+  if (N) {
+    N.gelu(src, out);
+    return make(args.backend, x.shape, out);
+  }
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
     out[i] = 0.5 * v * (1 + tanh(GELU_C * (v + 0.044715 * v * v * v)));
@@ -274,6 +336,11 @@ function geluGrad(args: KernelArgs): tf.TensorInfo {
   const src = vals(args.backend, x);
   const g = vals(args.backend, dy);
   const out = new Float32Array(src.length);
+  const N = nativeKernels();
+  if (N) {
+    N.geluGrad(src, g, out);
+    return make(args.backend, x.shape, out);
+  }
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
     const t = tanh(GELU_C * (v + 0.044715 * v * v * v));
@@ -294,7 +361,9 @@ function layerNorm(args: KernelArgs): tf.TensorInfo[] {
   const y = new Float32Array(src.length);
   const xhat = new Float32Array(src.length);
   const rstd = new Float32Array(R);
-  for (let r = 0; r < R; r++) {
+  const N = nativeKernels();
+  if (N) N.layerNorm(src, gv, bv, y, xhat, rstd, eps);
+  else for (let r = 0; r < R; r++) {
     const base = r * C;
     let mean = 0;
     for (let j = 0; j < C; j++) mean += src[base + j]!;
@@ -325,6 +394,13 @@ function layerNormGrad(args: KernelArgs): tf.TensorInfo[] {
   const C = dy.shape[dy.shape.length - 1]!;
   const R = d.length / C;
   const dx = new Float32Array(d.length);
+  const N = nativeKernels();
+  if (N) {
+    const dgf = new Float32Array(C);
+    const dbf = new Float32Array(C);
+    N.layerNormGrad(d, h, rs, gv, dx, dgf, dbf);
+    return [make(args.backend, dy.shape, dx), make(args.backend, [C], dgf), make(args.backend, [C], dbf)];
+  }
   const dg = new Float64Array(C);
   const db = new Float64Array(C);
   for (let r = 0; r < R; r++) {
@@ -358,6 +434,11 @@ function adamw(args: KernelArgs): tf.TensorInfo[] {
   const po = new Float32Array(n);
   const mo = new Float32Array(n);
   const vo = new Float32Array(n);
+  const N = nativeKernels();
+  if (N) {
+    N.adamw(pv, gv, mv, vv, po, mo, vo, lr!, beta1!, beta2!, eps!, decay!, bc1!, sqrtBc2!, scale!);
+    return [make(args.backend, p.shape, po), make(args.backend, p.shape, mo), make(args.backend, p.shape, vo)];
+  }
   const keep = 1 - lr * decay!;
   const step = lr! / bc1!;
   for (let i = 0; i < n; i++) {
@@ -399,6 +480,11 @@ function causalSoftmax(args: KernelArgs): tf.TensorInfo {
   const src = vals(args.backend, x);
   const T = x.shape[x.shape.length - 1]!;
   const out = new Float32Array(src.length);
+  const N = nativeKernels();
+  if (N) {
+    N.causalSoftmax(src, out, T, scale);
+    return make(args.backend, x.shape, out);
+  }
   for (let base = 0; base < src.length; base += T * T) {
     for (let i = 0; i < T; i++) {
       const row = base + i * T;
@@ -425,6 +511,11 @@ function causalSoftmaxGrad(args: KernelArgs): tf.TensorInfo {
   const d = vals(args.backend, dy);
   const C = y.shape[y.shape.length - 1]!;
   const out = new Float32Array(yv.length);
+  const N = nativeKernels();
+  if (N) {
+    N.softmaxGrad(yv, d, out, C, scale);
+    return make(args.backend, y.shape, out);
+  }
   for (let row = 0; row < yv.length; row += C) {
     let s = 0;
     for (let j = 0; j < C; j++) s += d[row + j]! * yv[row + j]!;
@@ -438,10 +529,12 @@ function crossEntropy(args: KernelArgs): tf.TensorInfo[] {
   const { logits, targets } = args.inputs as { logits: tf.TensorInfo; targets: tf.TensorInfo };
   const z = vals(args.backend, logits);
   const t = (args.backend as { data: { get(id: object): { values: Int32Array } } }).data.get(targets.dataId).values;
-  const [N, V] = logits.shape as [number, number];
+  const [N_, V] = logits.shape as [number, number];
   const probs = new Float32Array(z.length);
+  const N = nativeKernels();
+  if (N) return [make(args.backend, [], Float32Array.of(N.crossEntropy(z, t, probs))), make(args.backend, [N_, V], probs)];
   let total = 0;
-  for (let r = 0; r < N; r++) {
+  for (let r = 0; r < N_; r++) {
     const base = r * V;
     let max = -Infinity;
     for (let j = 0; j < V; j++) if (z[base + j]! > max) max = z[base + j]!;
@@ -455,7 +548,7 @@ function crossEntropy(args: KernelArgs): tf.TensorInfo[] {
     for (let j = 0; j < V; j++) probs[base + j]! *= inv;
     total += Math.log(sum) + max - z[base + t[r]!]!;
   }
-  return [make(args.backend, [], Float32Array.of(total / N)), make(args.backend, [N, V], probs)];
+  return [make(args.backend, [], Float32Array.of(total / N_)), make(args.backend, [N_, V], probs)];
 }
 
 /** (softmax - onehot(targets)) * dy / N */
@@ -466,6 +559,11 @@ function crossEntropyGrad(args: KernelArgs): tf.TensorInfo {
   const [N, V] = probs.shape as [number, number];
   const k = vals(args.backend, dy)[0]! / N;
   const out = new Float32Array(p.length);
+  const native = nativeKernels();
+  if (native) {
+    native.crossEntropyGrad(p, t, out, k);
+    return make(args.backend, [N, V], out);
+  }
   for (let i = 0; i < p.length; i++) out[i] = p[i]! * k;
   for (let r = 0; r < N; r++) out[r * V + t[r]!]! -= k;
   return make(args.backend, [N, V], out);
@@ -494,10 +592,12 @@ export function registerFastCpuKernels(): boolean {
     tf.unregisterKernel(name, 'cpu');
     tf.registerKernel({ ...cfg, kernelFunc: make(original) as unknown as Parameters<typeof tf.registerKernel>[0]['kernelFunc'] });
   };
-  replace('Add', (o) => binary(loopAdd, o));
-  replace('Sub', (o) => binary(loopSub, o));
-  replace('Multiply', (o) => binary(loopMul, o));
-  replace('RealDiv', (o) => binary(loopDiv, o));
+  replace('Add', (o) => binary(0, loopAdd, o));
+  replace('Sub', (o) => binary(1, loopSub, o));
+  replace('Multiply', (o) => binary(2, loopMul, o));
+  replace('RealDiv', (o) => binary(3, loopDiv, o));
+  replace('Concat', concat);
+  replace('_FusedMatMul', fusedMatMul);
   replace('SplitV', splitV);
   replace('Transpose', transpose);
   replace('Sum', (o) => reduce(false, o));

@@ -10,6 +10,7 @@
 import { tf } from '../tensor/backend.js';
 import { Rng } from './rng.js';
 import { FUSED, fusedActive } from './cpu-kernels.js';
+import { nativeAttention } from './native.js';
 
 const run = (name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}) => tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor | tf.Tensor[];
 
@@ -131,16 +132,20 @@ export class Gpt {
     for (let l = 0; l < layers; l++) {
       const p = `h${l}.`;
       const h = layerNorm(x, this.get(p + 'ln1.g'), this.get(p + 'ln1.b'));
-      const qkv = tf.add(tf.matMul(h, this.get(p + 'attn.wqkv')), this.get(p + 'attn.bqkv'));
-      // [N, 3d] -> [B, T, 3H, dh] -> [B, 3H, T, dh]: one transpose for all three
-      const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, dh]), [0, 2, 1, 3]);
-      const [q, k, v] = tf.split(heads, 3, 1).map((t) => tf.reshape(t, [B * H, T, dh]) as tf.Tensor3D);
-      const att = causalSoftmax(tf.matMul(q!, k!, false, true), scale, mask);
-      const y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, v!), [B, H, T, dh]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
-      x = tf.add(x, tf.add(tf.matMul(y, this.get(p + 'attn.wproj')), this.get(p + 'attn.bproj')));
+      const qkv = linear(h, this.get(p + 'attn.wqkv'), this.get(p + 'attn.bqkv'));
+      // with the native kernels: every head at once, read straight out of qkv (native.ts)
+      let y = nativeAttention(qkv, B, T, H, scale);
+      if (!y) {
+        // [N, 3d] -> [B, T, 3H, dh] -> [B, 3H, T, dh]: one transpose for all three
+        const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, dh]), [0, 2, 1, 3]);
+        const [q, k, v] = tf.split(heads, 3, 1).map((t) => tf.reshape(t, [B * H, T, dh]) as tf.Tensor3D);
+        const att = causalSoftmax(tf.matMul(q!, k!, false, true), scale, mask);
+        y = tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, v!), [B, H, T, dh]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
+      }
+      x = tf.add(x, linear(y, this.get(p + 'attn.wproj'), this.get(p + 'attn.bproj')));
       const h2 = layerNorm(x, this.get(p + 'ln2.g'), this.get(p + 'ln2.b'));
-      const f = gelu(tf.add(tf.matMul(h2, this.get(p + 'mlp.wfc')), this.get(p + 'mlp.bfc')));
-      x = tf.add(x, tf.add(tf.matMul(f, this.get(p + 'mlp.wproj')), this.get(p + 'mlp.bproj')));
+      const f = gelu(linear(h2, this.get(p + 'mlp.wfc'), this.get(p + 'mlp.bfc')));
+      x = tf.add(x, linear(f as tf.Tensor2D, this.get(p + 'mlp.wproj'), this.get(p + 'mlp.bproj')));
     }
     if (lastOnly) x = tf.reshape(tf.slice(tf.reshape(x, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]);
     return layerNorm(x, this.get('lnf.g'), this.get('lnf.b'));
@@ -172,6 +177,12 @@ export class Gpt {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const customGrad = (f: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) =>
   tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/** x W + b; on cpu one bias-fused matmul (tf.fused.matMul: the bias is the matmul's initial output) */
+function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  if (fusedActive()) return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
+  return tf.add(tf.matMul(x, w as tf.Tensor2D), b) as tf.Tensor2D;
+}
 
 /** rows of `table` [V, d] at ids; the backward adds each row's gradient onto its id (scatterND sums repeats) */
 export function embedding(table: tf.Tensor2D | tf.Variable, ids: tf.Tensor1D, vocab: number): tf.Tensor2D {

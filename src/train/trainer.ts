@@ -75,7 +75,7 @@ export function measurePeakGflops(size = 384, budgetMs = 400): number {
 
 export interface BackendSetup {
   choice: BackendChoice;
-  /** 'cpu + native BatchMatMul (OpenBLAS, 2 threads)' etc. */
+  /** 'cpu + native kernels (matmul on OpenBLAS, 2 threads)' etc. */
   label: string;
   notes: string[];
 }
@@ -99,7 +99,7 @@ export async function setupBackend(config: Pick<TrainConfig, 'backend' | 'native
     if (native.loaded && registerNativeMatmul()) {
       setNativeThreads(config.threads);
       const s = loadNative();
-      label = `cpu + fast JS kernels + native BatchMatMul (${s.blas}, ${s.threads} thread${s.threads === 1 ? '' : 's'})`;
+      label = `cpu + native kernels (matmul on ${s.blas}, ${s.threads} thread${s.threads === 1 ? '' : 's'})`;
     } else {
       label = 'cpu + fast JS kernels (no native matmul)';
       notes.push(`native matmul: ${native.detail}`);
