@@ -17,3 +17,12 @@ export function runOutputs(dir: string): Record<string, string> {
   }
   return out;
 }
+
+/** `curate ...args` in this process (the CLI's main), with what it printed */
+export async function curateInProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
+  return { code, out, err };
+}

@@ -9,11 +9,11 @@ import type { Page } from 'puppeteer-core';
 import { loadPipeline } from '../../src/run/config.js';
 import { runPipeline } from '../../src/run/pipeline.js';
 import { silentLogger } from '../../src/core/log.js';
-import { main } from '../../src/cli/main.js';
 import { streamParquetRows } from '../../src/io/parquet-read.js';
 import { countGpt2Tokens } from '../../src/text/tokens.js';
 import type { RunReport } from '../../schemas/stats-report.js';
 import { findChromium, markCount, markLabels, openReport, type OpenReport } from './browser.js';
+import { curateInProcess } from '../helpers/run-dir.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-report-'));
 const runDir = path.join(tmp, 'smoke');
@@ -23,12 +23,7 @@ let html: string;
 let terminal: string;
 let view: OpenReport | undefined;
 
-async function curate(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
-  return { code, out, err };
-}
+const curate = curateInProcess;
 
 const numberIn = (s: string | null | undefined) => Number(String(s ?? '').replace(/[,%\s]/g, ''));
 

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { readTrainLog, summarizeTrain, trainReportHtml } from '../../src/inspect/train.js';
 import { findChromium, markCount, markLabels, openReport, type OpenReport } from './browser.js';
+import { curateInProcess } from '../helpers/run-dir.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-train-inspect-'));
 const trainDir = path.join(tmp, 'pretrain');
@@ -37,12 +37,7 @@ const TOKENS_PEAK = Math.max(...lines.slice(1, -1).map((l) => JSON.parse(l) as {
 
 let view: OpenReport | undefined;
 
-async function curate(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') });
-  return { code, out, err };
-}
+const curate = curateInProcess;
 
 beforeAll(async () => {
   fs.mkdirSync(trainDir, { recursive: true });
