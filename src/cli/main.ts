@@ -120,7 +120,8 @@ async function runStep(p: Pipeline, step: string, opts: RunOptions & { rank: num
     const runs = readTaskRuns(setup);
     const report = finalizeRun(setup, runs, new Date(fs.statSync(path.join(setup.runDir, 'pipeline.yaml')).mtimeMs), 0, 1);
     opts.log.info(formatRunReport(report));
-    const complete = setup.plans.every((plan) => setup.all.every((f) => runs.some((r) => r.report.pass === plan.index && r.report.task === f.task)));
+    const marked = new Set(runs.map((r) => `${r.report.pass}:${r.report.task}`));
+    const complete = setup.plans.every((plan) => setup.all.every((f) => marked.has(`${plan.index}:${f.task}`)));
     if (!complete) opts.log.error('finalize: some tasks have no completion marker yet; stats.json covers the finished ones (see curate status)');
     return complete && report.totals.balanced ? 0 : 1;
   }
@@ -201,7 +202,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new FatalError(`--log-level must be debug, info, warn or error`);
   if (!['local', 'slurm'].includes(values.executor!)) throw new FatalError(`--executor must be local or slurm, got ${values.executor}`, 'executor');
   const pipeline = loadPipeline(positionals[0]!);
-  listInputs(values.input ?? pipeline.input.paths, pipeline.input.format); // a missing input stops the run before anything is written
+  const inputCount = listInputs(values.input ?? pipeline.input.paths, pipeline.input.format).length; // a missing input stops the run before anything is written
   const outDir = values.output ?? pipeline.output.dir;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();
@@ -253,8 +254,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   try {
     const runOpts = { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal };
     // one rank of several, or one worker, runs in this process; else a pool of worker processes
-    const inputs = listInputs(values.input ?? pipeline.input.paths, pipeline.input.format).length;
-    const result = worldSize === 1 && Math.min(workers, inputs) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
+    const result = worldSize === 1 && Math.min(workers, inputCount) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
     log.info('');
     log.info(formatRunReport(result.report));
     log.info('');

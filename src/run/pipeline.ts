@@ -461,7 +461,8 @@ export async function runReduce(setup: RunSetup, pass: number, log: Logger, forc
   const missing = setup.all.filter((_, i) => !fs.existsSync(markers[i]!)).map((f) => f.task);
   if (missing.length) throw new Error(`${setup.p.stages[g]!.name}: pass ${pass} is not finished for ${missing.length} task(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   const marker = reduceMarker(setup.runDir, g);
-  const newest = Math.max(...markers.map(mtimeMs));
+  // a loop, not Math.max(...): a dump has tens of thousands of tasks, past the arguments a call takes
+  const newest = markers.reduce((m, f) => Math.max(m, mtimeMs(f)), 0);
   if (force || !fs.existsSync(marker) || newest > mtimeMs(marker)) {
     log.info(`${setup.p.stages[g]!.name}: reducing what ${setup.all.length} task(s) collected`);
     const counters = await setup.globals.get(g)!.reduce(globalDir(setup.runDir, setup.p, g), setup.all.map((f) => f.task), log);
