@@ -25,7 +25,7 @@ const warmup = Number(flag('warmup') ?? 2);
 const steps = Number(flag('steps') ?? 6);
 
 /** bytes of tinyshakespeare as tokens: an llm.c shard and a manifest the trainer reads */
-function makeData(dir: string): string {
+export function makeData(dir: string): string {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'data', 'lm', 'tinyshakespeare.txt'));
   const n = Math.min(text.length, 400_000);
   const tokens = new Uint16Array(n);

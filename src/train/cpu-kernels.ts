@@ -8,6 +8,7 @@
 // kind, only speed; every fast path computes in the same order on every run (deterministic).
 import { tf } from '../tensor/backend.js';
 import { nativeKernels } from './native.js';
+import { takeF32, takeZeroedF32 } from './buffer-pool.js';
 
 interface CpuBackend {
   data: { get(id: object): { values: Float32Array } };
@@ -112,7 +113,7 @@ function binary(op: number, loop: typeof loopAdd, original: KernelFunc): KernelF
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     const p = plan(a.shape, b.shape);
     if (!p) return original(args);
-    const out = new Float32Array(p.R * p.C);
+    const out = takeF32(p.R * p.C);
     const N = nativeKernels();
     if (N && out.length >= 64) N.binary(op, vals(args.backend, a), vals(args.backend, b), out, p.R, p.C, p.va.rs, p.va.cs, p.vb.rs, p.vb.cs);
     else loop(out, vals(args.backend, a), vals(args.backend, b), p.R, p.C, p.va, p.vb);
@@ -135,7 +136,7 @@ function splitV(original: KernelFunc): KernelFunc {
     const src = vals(args.backend, x);
     let off = 0;
     return sizes.map((s) => {
-      const out = new Float32Array(outer * s * inner);
+      const out = takeF32(outer * s * inner);
       const len = s * inner;
       for (let o = 0; o < outer; o++) out.set(src.subarray(o * D * inner + off * inner, o * D * inner + off * inner + len), o * len);
       off += s;
@@ -159,7 +160,7 @@ function transpose(original: KernelFunc): KernelFunc {
     if (keep === 0 || chunk < 4) return original(args);
     const src = vals(args.backend, x);
     const outShape = perm.map((p) => x.shape[p]!);
-    const out = new Float32Array(src.length);
+    const out = takeF32(src.length);
     const inStrides = Array<number>(rank).fill(0);
     for (let i = rank - 1, s = 1; i >= 0; i--) {
       inStrides[i] = s;
@@ -201,7 +202,7 @@ function reduce(mean: boolean, original: KernelFunc): KernelFunc {
     const src = vals(args.backend, x);
     const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     const reduced = size(axes.map((a) => x.shape[a]!));
-    const out = new Float32Array(src.length / reduced);
+    const out = takeF32(src.length / reduced);
     if (inner) {
       // rows of `reduced` contiguous values
       for (let r = 0; r < out.length; r++) {
@@ -237,7 +238,7 @@ function softmax(original: KernelFunc): KernelFunc {
     if (logits.dtype !== 'float32' || (dim !== -1 && dim !== rank - 1)) return original(args);
     const src = vals(args.backend, logits);
     const C = logits.shape[rank - 1]!;
-    const out = new Float32Array(src.length);
+    const out = takeF32(src.length);
     for (let base = 0; base < src.length; base += C) {
       let max = -Infinity;
       for (let j = 0; j < C; j++) if (src[base + j]! > max) max = src[base + j]!;
@@ -265,7 +266,7 @@ function concat(original: KernelFunc): KernelFunc {
     const outer = size(xs[0]!.shape.slice(0, axis));
     const chunks = xs.map((x) => size(x.shape.slice(axis)));
     const row = chunks.reduce((a, b) => a + b, 0);
-    const out = new Float32Array(outer * row);
+    const out = takeF32(outer * row);
     const srcs = xs.map((x) => vals(args.backend, x));
     for (let o = 0; o < outer; o++) {
       let off = o * row;
@@ -318,7 +319,7 @@ function tanh(u: number): number {
 function gelu(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const src = vals(args.backend, x);
-  const out = new Float32Array(src.length);
+  const out = takeF32(src.length);
   const N = nativeKernels();
   if (N) {
     N.gelu(src, out);
@@ -335,7 +336,7 @@ function geluGrad(args: KernelArgs): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const src = vals(args.backend, x);
   const g = vals(args.backend, dy);
-  const out = new Float32Array(src.length);
+  const out = takeF32(src.length);
   const N = nativeKernels();
   if (N) {
     N.geluGrad(src, g, out);
@@ -358,9 +359,9 @@ function layerNorm(args: KernelArgs): tf.TensorInfo[] {
   const bv = vals(args.backend, b);
   const C = x.shape[x.shape.length - 1]!;
   const R = src.length / C;
-  const y = new Float32Array(src.length);
-  const xhat = new Float32Array(src.length);
-  const rstd = new Float32Array(R);
+  const y = takeF32(src.length);
+  const xhat = takeF32(src.length);
+  const rstd = takeF32(R);
   const N = nativeKernels();
   if (N) N.layerNorm(src, gv, bv, y, xhat, rstd, eps);
   else for (let r = 0; r < R; r++) {
@@ -393,11 +394,11 @@ function layerNormGrad(args: KernelArgs): tf.TensorInfo[] {
   const gv = vals(args.backend, g);
   const C = dy.shape[dy.shape.length - 1]!;
   const R = d.length / C;
-  const dx = new Float32Array(d.length);
+  const dx = takeF32(d.length);
   const N = nativeKernels();
   if (N) {
-    const dgf = new Float32Array(C);
-    const dbf = new Float32Array(C);
+    const dgf = takeF32(C);
+    const dbf = takeF32(C);
     N.layerNormGrad(d, h, rs, gv, dx, dgf, dbf);
     return [make(args.backend, dy.shape, dx), make(args.backend, [C], dgf), make(args.backend, [C], dbf)];
   }
@@ -431,9 +432,9 @@ function adamw(args: KernelArgs): tf.TensorInfo[] {
   const mv = vals(args.backend, m);
   const vv = vals(args.backend, v);
   const n = pv.length;
-  const po = new Float32Array(n);
-  const mo = new Float32Array(n);
-  const vo = new Float32Array(n);
+  const po = takeF32(n);
+  const mo = takeF32(n);
+  const vo = takeF32(n);
   const N = nativeKernels();
   if (N) {
     N.adamw(pv, gv, mv, vv, po, mo, vo, lr!, beta1!, beta2!, eps!, decay!, bc1!, sqrtBc2!, scale!);
@@ -462,7 +463,7 @@ function gather(original: KernelFunc): KernelFunc {
     const idx = (args.backend as { data: { get(id: object): { values: Int32Array } } }).data.get(indices.dataId).values;
     const row = size(x.shape.slice(1));
     const V = x.shape[0]!;
-    const out = new Float32Array(idx.length * row);
+    const out = takeF32(idx.length * row);
     for (let i = 0; i < idx.length; i++) {
       const r = idx[i]!;
       if (r < 0 || r >= V) return original(args); // tfjs's own error
@@ -479,8 +480,9 @@ function causalSoftmax(args: KernelArgs): tf.TensorInfo {
   const scale = args.attrs!.scale as number;
   const src = vals(args.backend, x);
   const T = x.shape[x.shape.length - 1]!;
-  const out = new Float32Array(src.length);
   const N = nativeKernels();
+  // the JavaScript loop writes only the causal part: the masked part must start at zero
+  const out = N ? takeF32(src.length) : takeZeroedF32(src.length);
   if (N) {
     N.causalSoftmax(src, out, T, scale);
     return make(args.backend, x.shape, out);
@@ -510,7 +512,7 @@ function causalSoftmaxGrad(args: KernelArgs): tf.TensorInfo {
   const yv = vals(args.backend, y);
   const d = vals(args.backend, dy);
   const C = y.shape[y.shape.length - 1]!;
-  const out = new Float32Array(yv.length);
+  const out = takeF32(yv.length);
   const N = nativeKernels();
   if (N) {
     N.softmaxGrad(yv, d, out, C, scale);
@@ -530,7 +532,7 @@ function crossEntropy(args: KernelArgs): tf.TensorInfo[] {
   const z = vals(args.backend, logits);
   const t = (args.backend as { data: { get(id: object): { values: Int32Array } } }).data.get(targets.dataId).values;
   const [N_, V] = logits.shape as [number, number];
-  const probs = new Float32Array(z.length);
+  const probs = takeF32(z.length);
   const N = nativeKernels();
   if (N) return [make(args.backend, [], Float32Array.of(N.crossEntropy(z, t, probs))), make(args.backend, [N_, V], probs)];
   let total = 0;
@@ -558,7 +560,7 @@ function crossEntropyGrad(args: KernelArgs): tf.TensorInfo {
   const t = (args.backend as { data: { get(id: object): { values: Int32Array } } }).data.get(targets.dataId).values;
   const [N, V] = probs.shape as [number, number];
   const k = vals(args.backend, dy)[0]! / N;
-  const out = new Float32Array(p.length);
+  const out = takeF32(p.length);
   const native = nativeKernels();
   if (native) {
     native.crossEntropyGrad(p, t, out, k);
@@ -569,7 +571,20 @@ function crossEntropyGrad(args: KernelArgs): tf.TensorInfo {
   return make(args.backend, [N, V], out);
 }
 
+/** the sum of squares of every input (the global gradient norm's square), in float64, as a scalar */
+function sumSquares(args: KernelArgs): tf.TensorInfo {
+  let total = 0;
+  for (const t of Object.values(args.inputs)) {
+    const v = vals(args.backend, t);
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+    total += s;
+  }
+  return make(args.backend, [], Float32Array.of(total));
+}
+
 export const FUSED = {
+  sumSquares: 'CurateSumSquares',
   causalSoftmax: 'CurateCausalSoftmax',
   causalSoftmaxGrad: 'CurateCausalSoftmaxGrad',
   crossEntropy: 'CurateCrossEntropy',
@@ -616,6 +631,7 @@ export function registerFastCpuKernels(): boolean {
   add(FUSED.layerNorm, layerNorm);
   add(FUSED.layerNormGrad, layerNormGrad);
   add(FUSED.adamw, adamw);
+  add(FUSED.sumSquares, sumSquares);
   registered = true;
   return true;
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { tf } from '../tensor/backend.js';
+import { takeF32 } from './buffer-pool.js';
 
 export interface NativeAddon {
   sgemmBatched(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void;
@@ -146,7 +147,7 @@ export function registerNativeMatmul(): boolean {
     const backend = args.backend as CpuBackend;
     const s = matmulShape(a, b, transposeA, transposeB);
     if (!s) return original(args);
-    const out = new Float32Array(s.batch * s.m * s.n);
+    const out = takeF32(s.batch * s.m * s.n);
     native.sgemmBatched(backend.data.get(a.dataId).values, backend.data.get(b.dataId).values, out, s.batch, s.m, s.n, s.k, transposeA, transposeB, s.batchA === 1 ? 0 : s.m * s.k, s.batchB === 1 ? 0 : s.k * s.n);
     return backend.makeTensorInfo([...s.outer, s.m, s.n], 'float32', out);
   });
@@ -157,7 +158,7 @@ export function registerNativeMatmul(): boolean {
     const s = matmulShape(a, b, transposeA, transposeB);
     if (!s || s.batch !== 1 || (bias.shape.reduce((x, y) => x * y, 1) !== s.n && bias.shape.reduce((x, y) => x * y, 1) !== 1) || bias.shape.slice(0, -1).some((d) => d !== 1)) return original(args);
     const backend = args.backend as CpuBackend;
-    const out = new Float32Array(s.m * s.n);
+    const out = takeF32(s.m * s.n);
     native.matmulBias(backend.data.get(a.dataId).values, backend.data.get(b.dataId).values, backend.data.get(bias.dataId).values, out, s.m, s.n, s.k, transposeA, transposeB);
     return backend.makeTensorInfo([...s.outer, s.m, s.n], 'float32', out);
   });
@@ -170,8 +171,8 @@ export function registerNativeMatmul(): boolean {
     const { B, T, H, scale } = args.attrs as Record<string, number>;
     const backend = args.backend as CpuBackend;
     const d = qkv.shape[1]! / 3;
-    const y = new Float32Array(B! * T! * d);
-    const att = new Float32Array(B! * H! * T! * T!);
+    const y = takeF32(B! * T! * d);
+    const att = takeF32(B! * H! * T! * T!);
     native.attention(backend.data.get(qkv.dataId).values, y, att, B!, T!, H!, scale!);
     return [backend.makeTensorInfo([B! * T!, d], 'float32', y), backend.makeTensorInfo([B! * H!, T!, T!], 'float32', att)];
   });
@@ -180,7 +181,7 @@ export function registerNativeMatmul(): boolean {
     const { B, T, H, scale } = args.attrs as Record<string, number>;
     const backend = args.backend as CpuBackend;
     const v = (t: tf.TensorInfo) => backend.data.get(t.dataId).values;
-    const dqkv = new Float32Array(v(qkv).length);
+    const dqkv = takeF32(v(qkv).length);
     native.attentionGrad(v(qkv), v(att), v(dy), dqkv, B!, T!, H!, scale!);
     return backend.makeTensorInfo(qkv.shape, 'float32', dqkv);
   });

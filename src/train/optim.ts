@@ -93,7 +93,10 @@ export class AdamW {
 
 /** the L2 norm of all gradients together (read back to the host: the step needs it to decide clipping) */
 export function globalNorm(grads: tf.Tensor[]): number {
-  const sq = tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+  // cpu: one kernel over all of them instead of a Square and a Sum per parameter and an AddN
+  const sq = fusedActive() && grads.every((g) => g.dtype === 'float32')
+    ? (tf.engine().runKernel(FUSED.sumSquares, Object.fromEntries(grads.map((g, i) => [`g${i}`, g])) as never, {}) as tf.Tensor)
+    : tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
   const v = sq.dataSync()[0]!;
   sq.dispose();
   return Math.sqrt(v);

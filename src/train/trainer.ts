@@ -15,6 +15,7 @@ import { Rng, seedState } from './rng.js';
 import { checkShape, listCheckpoints, readCheckpoint, resolveCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { loadNative, registerNativeMatmul, setNativeThreads } from './native.js';
 import { registerFastCpuKernels } from './cpu-kernels.js';
+import { installBufferPool } from './buffer-pool.js';
 import { writeLossCurve, type CurvePoint } from './plot.js';
 
 export interface TrainOptions {
@@ -96,6 +97,7 @@ export async function setupBackend(config: Pick<TrainConfig, 'backend' | 'native
     label = "cpu (TensorFlow.js's own kernels)"; // the benchmark's baseline
   } else if (choice.backend === 'cpu') {
     registerFastCpuKernels();
+    installBufferPool();
     if (native.loaded && registerNativeMatmul()) {
       setNativeThreads(config.threads);
       const s = loadNative();

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tf, selectBackend } from '../../src/tensor/backend.js';
 import { Gpt } from '../../src/train/model.js';
 import { Rng } from '../../src/train/rng.js';
+import { globalNorm } from '../../src/train/optim.js';
 import { FUSED, registerFastCpuKernels } from '../../src/train/cpu-kernels.js';
 import { loadNative, nativeKernels, registerNativeMatmul, setNativeKernels } from '../../src/train/native.js';
 
@@ -134,6 +135,20 @@ describe('fast cpu kernels', () => {
       const native = [f().dataSync() as Float32Array];
       close(js, native, 1e-5, what);
     }
+  });
+
+  it('the global gradient norm in one kernel equals the norm worked out on the host', async () => {
+    await selectBackend({ prefer: 'cpu' });
+    registerFastCpuKernels();
+    const rng = new Rng(8);
+    const shapes = [[3, 5], [17], [4, 4, 4], [1]];
+    const ts = shapes.map((sh) => tf.tensor(Float32Array.from({ length: sh.reduce((a, b) => a * b, 1) }, () => rng.normal() * 3), sh));
+    let want = 0;
+    for (const t of ts) for (const v of t.dataSync()) want += v * v;
+    const before = tf.memory().numTensors;
+    expect(globalNorm(ts)).toBeCloseTo(Math.sqrt(want), 4);
+    expect(tf.memory().numTensors).toBe(before);
+    ts.forEach((t) => t.dispose());
   });
 
   it('broadcasts, splits, concatenates, transposes and reduces as tfjs does', () => {
