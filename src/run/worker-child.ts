@@ -8,7 +8,7 @@ import { FatalError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { parsePipeline, type Pipeline } from './config.js';
 import { prepareRun, runPassTask, type RunSetup } from './pipeline.js';
-import type { ChildMessage, TaskMessage } from './local-pool.js';
+import { allowedCpus, type ChildMessage, type TaskMessage } from './local-pool.js';
 
 const send = (m: ChildMessage) => process.send!(m);
 
@@ -33,6 +33,7 @@ async function handle(m: TaskMessage): Promise<void> {
   };
   const log: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   try {
+    log.debug(`worker process ${process.pid} on CPUs ${allowedCpus()?.join(',') ?? '(unknown)'}`);
     const setup = setupFor(m);
     const input = setup.all.find((f) => f.task === m.task);
     if (!input) throw new FatalError(`task ${m.task} is not among this run's inputs`, 'input.paths');

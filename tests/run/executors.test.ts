@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seededRandom } from '../../src/dedup/perturb.js';
 import { curate, runOutputs } from '../helpers/run-dir.js';
+import { allowedCpus } from '../../src/run/local-pool.js';
 
 // The local executor's worker pool against the in-process run: same outputs, a killed worker costs
 // nothing, a failing task is retried then named, `curate status` follows it all.
@@ -45,6 +46,33 @@ describe('local executor with worker processes', () => {
     expect(status.status).toBe(0);
     expect(status.stdout).toContain('pass 2: 4/4 done');
     expect(status.stdout).toContain('finished');
+  });
+
+  const cpus = allowedCpus();
+  const taskset = spawnSync('taskset', ['--version']).status === 0;
+  it.skipIf(!cpus || !taskset)('pins each worker to one CPU when there are as many workers as CPUs, not with --no-pin', () => {
+    const cpusIn = (dir: string) =>
+      fs.readdirSync(path.join(dir, 'logs')).map((f) => /on CPUs (\S+)/.exec(fs.readFileSync(path.join(dir, 'logs', f), 'utf8'))?.[1]);
+    const workers = String(Math.max(2, cpus!.length));
+    const pinned = curate(['run', yaml, '--output', path.join(tmp, 'pinned'), '--workers', workers]);
+    expect(pinned.status, pinned.stderr).toBe(0);
+    expect(pinned.stderr).toContain('one per CPU');
+    const seen = cpusIn(path.join(tmp, 'pinned'));
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (const c of seen) expect(cpus).toContain(Number(c)); // one CPU each, one this process may use
+    if (cpus!.length > 1) expect(new Set(seen).size).toBeGreaterThan(1);
+    const free = curate(['run', yaml, '--output', path.join(tmp, 'unpinned'), '--workers', workers, '--no-pin']);
+    expect(free.status, free.stderr).toBe(0);
+    expect(free.stderr).not.toContain('one per CPU');
+    for (const c of cpusIn(path.join(tmp, 'unpinned'))) expect(c).toBe(cpus!.join(','));
+    expect(runOutputs(path.join(tmp, 'pinned'))).toEqual(runOutputs(path.join(tmp, 'unpinned')));
+  });
+
+  it('reads the CPU list of /proc/self/status', () => {
+    const f = path.join(tmp, 'status');
+    fs.writeFileSync(f, 'Name:\tnode\nCpus_allowed:\t3f\nCpus_allowed_list:\t0-2,5,7-8\n');
+    expect(allowedCpus(f)).toEqual([0, 1, 2, 5, 7, 8]);
+    expect(allowedCpus(path.join(tmp, 'missing'))).toBeNull();
   });
 
   it('retries a failing task, names it, and the run ends non-zero; a rerun redoes what it needs', () => {
