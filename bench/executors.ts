@@ -53,7 +53,8 @@ async function main(): Promise<void> {
       seconds: round(seconds, 1),
       docs_per_s: round(stats.totals.docs_read / seconds, 1),
       task_seconds: (stats.tasks as { seconds: number }[]).map((t) => round(t.seconds, 1)),
-      pinned: r.stderr.includes('one per CPU'),
+      // the workers' logs name their CPUs: pinned when each names one
+      pinned: fs.existsSync(path.join(out, 'logs')) && fs.readdirSync(path.join(out, 'logs')).every((f) => /on CPUs \d+\n/.test(fs.readFileSync(path.join(out, 'logs', f), 'utf8'))),
     };
     outs[name] = outputs(out);
   }
