@@ -65,6 +65,28 @@ interface InflateStep {
  */
 const WRITE_SLICE_BYTES = 16 * 1024;
 
+/**
+ * The synchronous path for a member that lies whole in the bytes at hand (Common Crawl writes a member per
+ * record, mostly tens of KB): one inflateRawSync call instead of a zlib stream with a thread-pool round
+ * trip per write. Up to SYNC_WINDOW bytes are read ahead for it; a member that does not end inside them,
+ * that expands past SYNC_MAX_OUTPUT, or that fails to decode takes the streaming path, which reports
+ * what is wrong with it. Decoding the 20 MB bench WARC (1,189 members, 115 MB out): 0.25-0.37 s -> 0.17-0.22 s.
+ */
+const SYNC_WINDOW = 512 * 1024;
+const SYNC_MAX_OUTPUT = 8 * 1024 * 1024;
+
+function inflateWholeMember(buf: Buffer): { data: Buffer; consumed: number } | null {
+  if (buf.length === 0) return null;
+  try {
+    const r = zlib.inflateRawSync(buf, { info: true, finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: SYNC_MAX_OUTPUT } as zlib.ZlibOptions) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const consumed = r.engine.bytesWritten;
+    // all of buf consumed: the member may go on past it (or its trailer is missing): the streaming path decides
+    return consumed < buf.length ? { data: r.buffer, consumed } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** feed one buffer to an inflater and wait until zlib has consumed what it wants of it */
 function inflateWrite(inf: zlib.InflateRaw, buf: Buffer): Promise<InflateStep> {
   return new Promise((resolve) => {
@@ -109,6 +131,22 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
     pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
     return true;
   };
+  /** read until `pending` holds n bytes or the source ends, joining the chunks once */
+  const fill = async (n: number): Promise<void> => {
+    if (pending.length >= n || sourceDone) return;
+    const parts = [pending];
+    let have = pending.length;
+    while (have < n) {
+      const r = await it.next();
+      if (r.done) {
+        sourceDone = true;
+        break;
+      }
+      parts.push(r.value);
+      have += r.value.length;
+    }
+    pending = parts.length > 1 ? Buffer.concat(parts, have) : parts[0]!;
+  };
   const consume = (n: number) => {
     pending = pending.subarray(n);
     pendingOffset += n;
@@ -148,11 +186,19 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
     }
     consume(hlen);
 
-    const inf = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
     let outBytes = 0;
     let ended = false;
     let failed: Error | undefined;
-    try {
+    await fill(SYNC_WINDOW);
+    const whole = inflateWholeMember(pending);
+    if (whole) {
+      outBytes = whole.data.length;
+      consume(whole.consumed);
+      ended = true;
+      if (outBytes) yield { data: whole.data, memberOffset };
+    }
+    const inf = whole ? undefined : zlib.createInflateRaw({ chunkSize: 256 * 1024 });
+    if (inf) try {
       for (;;) {
         if (pending.length === 0 && !(await more())) {
           // end of file inside the member: flush what zlib has and report the cut

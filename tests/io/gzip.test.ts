@@ -44,6 +44,16 @@ describe('gunzipMembers', () => {
     }
   });
 
+  it('decodes members past the synchronous path: 10 MB out of one member, 1 MB of incompressible input', async () => {
+    let x = 7;
+    const noise = Buffer.from(Array.from({ length: 1 << 20 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24)));
+    const members = [zlib.gzipSync('head'), zlib.gzipSync(Buffer.alloc(10 << 20, 'z')), zlib.gzipSync(noise), zlib.gzipSync('tail')];
+    const { data, members: offs, errors } = await decode(Buffer.concat(members), 64 * 1024);
+    expect(errors).toEqual([]);
+    expect(data.equals(Buffer.concat([Buffer.from('head'), Buffer.alloc(10 << 20, 'z'), noise, Buffer.from('tail')]))).toBe(true);
+    expect(offs).toEqual(members.map((_, i) => members.slice(0, i).reduce((a, m) => a + m.length, 0)));
+  });
+
   it('names a member cut off by the end of the file and keeps what came before', async () => {
     const a = zlib.gzipSync('first record');
     const b = zlib.gzipSync('second record '.repeat(1000));
