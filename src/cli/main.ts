@@ -46,7 +46,7 @@ const RUN_USAGE = `usage: curate run <pipeline.yaml> [flags]
   --force                 redo tasks that have a completion marker
   --workers N             worker processes on this machine (default: the number of cores; 1 runs in this process)
   --retries N             attempts after the first for a failed task (default 2)
-  --no-pin                do not pin each worker to one CPU (pinned when --workers >= the CPUs this process may use)
+  --pin                   pin each worker process to one CPU (Linux; the CPU with the fewest workers)
   --rank R --world-size W run only the input files whose index mod W is R (one-pass pipelines; see --step)
   --executor slurm        submit job arrays with sbatch instead of running here; with:
     --tasks N             the array size (world size)
@@ -171,7 +171,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
       'world-size': { type: 'string', default: '1' },
       workers: { type: 'string' },
       retries: { type: 'string', default: '2' },
-      'no-pin': { type: 'boolean' },
+      pin: { type: 'boolean' },
       executor: { type: 'string', default: 'local' },
       tasks: { type: 'string' },
       partition: { type: 'string' },
@@ -256,7 +256,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   try {
     const runOpts = { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal };
     // one rank of several, or one worker, runs in this process; else a pool of worker processes
-    const result = worldSize === 1 && Math.min(workers, inputCount) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pin: !values['no-pin'], pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
+    const result = worldSize === 1 && Math.min(workers, inputCount) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pin: Boolean(values.pin), pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
     log.info('');
     log.info(formatRunReport(result.report));
     log.info('');

@@ -38,7 +38,7 @@ export interface PoolOptions extends RunOptions {
   retries?: number;
   /** the YAML file, for error messages */
   pipelineFile?: string;
-  /** pin each worker process to one CPU when there are at least as many workers as CPUs (default true) */
+  /** pin each worker process to one CPU (Linux, util-linux's taskset; default false) */
   pin?: boolean;
 }
 
@@ -86,13 +86,13 @@ export async function runPipelineOnPool(p: Pipeline, opts: PoolOptions): Promise
   const started = new Date();
   const script = compiledScript(import.meta.url, './worker-child.js');
   const size = Math.max(1, Math.min(opts.workers, setup.all.length));
-  // One worker per CPU: each keeps its helper threads (V8's GC and compiler, libuv's inflate) on its own
-  // CPU instead of taking turns on the other workers' (as Slurm's --cpu-bind=cores). 4 x 200 MB WARC on
-  // 2 cores: 82 s pinned, 86 s not (docs/scale-out.md). Fewer workers than CPUs: not pinned, the helper
-  // threads use the spare CPUs.
-  const cpus = opts.pin === false ? null : allowedCpus();
-  const taskset = cpus && opts.workers >= cpus.length ? findTaskset() : null;
-  opts.log.info(`${p.name}: ${setup.all.length} input file(s) on ${size} worker process(es)${taskset ? ', one per CPU' : ''}, ${p.stages.map((s) => s.name).join(' -> ') || '(no stages)'} -> ${p.output.formats.join('+')} in ${setup.runDir}${setup.plans.length > 1 ? ` (${setup.plans.length} passes)` : ''}`);
+  // --pin: each worker on one CPU with its helper threads (V8's GC and compiler, libuv's pool), as Slurm's
+  // --cpu-bind=cores. Off by default: on 2 cores it measured within the noise (docs/scale-out.md), and
+  // pinning fights other pinned jobs on a shared machine.
+  const cpus = opts.pin ? allowedCpus() : null;
+  const taskset = cpus ? findTaskset() : null;
+  if (opts.pin && !taskset) opts.log.warn(`--pin: ${cpus ? "util-linux's taskset is not on PATH" : 'the CPUs this process may use are unknown (no /proc/self/status)'}; the workers are not pinned`);
+  opts.log.info(`${p.name}: ${setup.all.length} input file(s) on ${size} worker process(es)${taskset ? ', each pinned to one CPU' : ''}, ${p.stages.map((s) => s.name).join(' -> ') || '(no stages)'} -> ${p.output.formats.join('+')} in ${setup.runDir}${setup.plans.length > 1 ? ` (${setup.plans.length} passes)` : ''}`);
   opts.progress?.setTotalBytes(setup.all.reduce((a, f) => a + f.bytes, 0));
   const runs: Array<{ report: TaskReport; resumed: boolean }> = [];
   const failed: RunResult['failed'] = [];

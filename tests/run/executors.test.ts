@@ -50,20 +50,20 @@ describe('local executor with worker processes', () => {
 
   const cpus = allowedCpus();
   const taskset = spawnSync('taskset', ['--version']).status === 0;
-  it.skipIf(!cpus || !taskset)('pins each worker to one CPU when there are as many workers as CPUs, not with --no-pin', () => {
+  it.skipIf(!cpus || !taskset)('--pin puts each worker on one CPU; without it a worker may use every CPU', () => {
     const cpusIn = (dir: string) =>
       fs.readdirSync(path.join(dir, 'logs')).map((f) => /on CPUs (\S+)/.exec(fs.readFileSync(path.join(dir, 'logs', f), 'utf8'))?.[1]);
     const workers = String(Math.max(2, cpus!.length));
-    const pinned = curate(['run', yaml, '--output', path.join(tmp, 'pinned'), '--workers', workers]);
+    const pinned = curate(['run', yaml, '--output', path.join(tmp, 'pinned'), '--workers', workers, '--pin']);
     expect(pinned.status, pinned.stderr).toBe(0);
-    expect(pinned.stderr).toContain('one per CPU');
+    expect(pinned.stderr).toContain('pinned to one CPU');
     const seen = cpusIn(path.join(tmp, 'pinned'));
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (const c of seen) expect(cpus).toContain(Number(c)); // one CPU each, one this process may use
     if (cpus!.length > 1) expect(new Set(seen).size).toBeGreaterThan(1);
-    const free = curate(['run', yaml, '--output', path.join(tmp, 'unpinned'), '--workers', workers, '--no-pin']);
+    const free = curate(['run', yaml, '--output', path.join(tmp, 'unpinned'), '--workers', workers]);
     expect(free.status, free.stderr).toBe(0);
-    expect(free.stderr).not.toContain('one per CPU');
+    expect(free.stderr).not.toContain('pinned to one CPU');
     for (const c of cpusIn(path.join(tmp, 'unpinned'))) expect(c).toBe(cpus!.join(','));
     expect(runOutputs(path.join(tmp, 'pinned'))).toEqual(runOutputs(path.join(tmp, 'unpinned')));
   });
