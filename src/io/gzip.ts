@@ -121,20 +121,10 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
   let pending: Buffer = Buffer.alloc(0);
   let pendingOffset = 0; // compressed offset of pending[0]
   let sourceDone = false;
-  const more = async (): Promise<boolean> => {
-    if (sourceDone) return false;
-    const r = await it.next();
-    if (r.done) {
-      sourceDone = true;
-      return false;
-    }
-    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
-    return true;
-  };
   /** read until `pending` holds n bytes or the source ends, joining the chunks once */
   const fill = async (n: number): Promise<void> => {
     if (pending.length >= n || sourceDone) return;
-    const parts = [pending];
+    const parts = pending.length ? [pending] : [];
     let have = pending.length;
     while (have < n) {
       const r = await it.next();
@@ -145,7 +135,13 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
       parts.push(r.value);
       have += r.value.length;
     }
-    pending = parts.length > 1 ? Buffer.concat(parts, have) : parts[0]!;
+    if (parts.length) pending = parts.length > 1 ? Buffer.concat(parts, have) : parts[0]!;
+  };
+  /** read at least one more byte; false at the end of the source */
+  const more = async (): Promise<boolean> => {
+    const before = pending.length;
+    await fill(before + 1);
+    return pending.length > before;
   };
   const consume = (n: number) => {
     pending = pending.subarray(n);
