@@ -183,6 +183,40 @@ export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT
   return out;
 }
 
-function countWords(s: string): number {
-  return s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+// Per UTF-16 code unit, whether it is a letter or number (\p{L} or \p{N}), learnt on first sight:
+// 0 not yet seen, 1 yes, 2 no.
+const LETTER_OR_NUMBER_UNIT = new Uint8Array(0x10000);
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+// the same past U+FFFF (emoji, CJK extensions, mathematical letters)
+const LETTER_OR_NUMBER_ASTRAL = new Map<number, boolean>();
+
+function isLetterOrNumber(cp: number): boolean {
+  if (cp > 0xffff) {
+    let yes = LETTER_OR_NUMBER_ASTRAL.get(cp);
+    if (yes === undefined) LETTER_OR_NUMBER_ASTRAL.set(cp, (yes = LETTER_OR_NUMBER.test(String.fromCodePoint(cp))));
+    return yes;
+  }
+  let v = LETTER_OR_NUMBER_UNIT[cp]!;
+  if (v === 0) LETTER_OR_NUMBER_UNIT[cp] = v = LETTER_OR_NUMBER.test(String.fromCharCode(cp)) ? 1 : 2;
+  return v === 1;
+}
+
+/** the number of runs of letters and numbers, as s.match(/[\p{L}\p{N}]+/gu).length, without the array of them */
+export function countWords(s: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    let cp = s.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    const w = isLetterOrNumber(cp);
+    if (w && !inWord) n++;
+    inWord = w;
+  }
+  return n;
 }

@@ -77,11 +77,13 @@ const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 const BOILER_ROLE = /\b(navigation|banner|contentinfo|complementary)\b/;
 // Modal dialogs (consent banners, privacy-policy popups, cart drawers) are closed when the page loads.
 const DIALOG_ROLE = /\b(dialog|alertdialog)\b/;
+// what text.replace(/\s+/g, ' ') changes, less the single spaces it would copy unchanged
+const COLLAPSIBLE_SPACE = /\s{2,}|[^\S ]/g;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
 
 // Class and id words that name site furniture. Matched against the first or last part of a
 // class token (site-footer, nav-menu), not the middle (content-sidebar-wrap wraps content).
-const BOILER_WORDS = new Set([
+export const BOILER_WORDS = new Set([
   'nav', 'navbar', 'navigation', 'menu', 'menubar', 'footer', 'sidebar', 'sidenav', 'breadcrumb', 'breadcrumbs', 'cookie', 'cookies',
   'consent', 'gdpr', 'share', 'sharing', 'social', 'socials', 'related', 'recommended', 'newsletter', 'subscribe', 'subscription',
   'signup', 'promo', 'advert', 'advertisement', 'ad', 'ads', 'adsense', 'sponsor', 'sponsored', 'popup', 'modal', 'pagination', 'pager',
@@ -95,33 +97,68 @@ const BOILER_WORDS = new Set([
 
 // Comments under an article are not its text (trafilatura keeps them apart too), but on a forum they are
 // the content: comment marks are undone when the marked elements hold most of the page's text.
-const COMMENT_WORDS = new Set(['comments', 'comment']);
+export const COMMENT_WORDS = new Set(['comments', 'comment']);
 const MAX_COMMENT_SHARE = 0.5;
 
 // Furniture only as the last part: site-search is, search-results (a listing's items) is not.
-const LAST_PART_ONLY = new Set(['search', 'reviews', 'review']);
+export const LAST_PART_ONLY = new Set(['search', 'reviews', 'review']);
 // Class tokens that state a modifier, not what the element is: has-sidebar, no-ads, hide-read-more-ad.
-const STATE_PREFIXES = new Set(['has', 'with', 'without', 'no', 'hide', 'hidden', 'show', 'is', 'disable', 'disabled', 'enable']);
+export const STATE_PREFIXES = new Set(['has', 'with', 'without', 'no', 'hide', 'hidden', 'show', 'is', 'disable', 'disabled', 'enable']);
 
-/** the furniture word a class/id token names, if any */
-function boilerWord(token: string): string | undefined {
-  if (BOILER_WORDS.has(token)) return token;
-  const parts = token.split(/[-_]+/).filter(Boolean);
-  if (parts.length < 2 || STATE_PREFIXES.has(parts[0]!)) return undefined;
-  if (BOILER_WORDS.has(parts[0]!) && !LAST_PART_ONLY.has(parts[0]!)) return parts[0];
-  const last = parts[parts.length - 1]!;
-  return BOILER_WORDS.has(last) ? last : undefined;
+/** the longest word in BOILER_WORDS and STATE_PREFIXES: longer tokens and parts are not looked up */
+const MAX_BOILER_WORD = Math.max(...[...BOILER_WORDS, ...STATE_PREFIXES].map((w) => w.length));
+
+/** `s.slice(a, b)` when it may be a furniture word, else undefined (no string made for long tokens) */
+function wordAt(s: string, a: number, b: number): string | undefined {
+  return b - a <= MAX_BOILER_WORD ? (a === 0 && b === s.length ? s : s.slice(a, b)) : undefined;
+}
+
+const isPartSeparator = (c: number) => c === 0x2d /* - */ || c === 0x5f; /* _ */
+
+/**
+ * The furniture word the class/id token s[a, b) names, if any: the whole token, or its first or last
+ * part split at runs of - and _. Index scans, not split(): this runs on every class of every block
+ * element (Tailwind pages carry dozens), and splitting made a fifth of the extractor's garbage.
+ */
+function boilerWord(s: string, a: number, b: number): string | undefined {
+  const token = wordAt(s, a, b);
+  if (token !== undefined && BOILER_WORDS.has(token)) return token;
+  let i = a;
+  while (i < b && isPartSeparator(s.charCodeAt(i))) i++;
+  let j = i;
+  while (j < b && !isPartSeparator(s.charCodeAt(j))) j++;
+  let e = b;
+  while (e > j && isPartSeparator(s.charCodeAt(e - 1))) e--;
+  if (e <= j) return undefined; // fewer than two parts
+  const first = wordAt(s, i, j);
+  if (first !== undefined) {
+    if (STATE_PREFIXES.has(first)) return undefined;
+    if (BOILER_WORDS.has(first) && !LAST_PART_ONLY.has(first)) return first;
+  }
+  let k = e;
+  while (!isPartSeparator(s.charCodeAt(k - 1))) k--; // stops after the separator at j at the latest
+  const last = wordAt(s, k, e);
+  return last !== undefined && BOILER_WORDS.has(last) ? last : undefined;
+}
+
+/** JavaScript's \s: the separators of class and id tokens */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** does a class/id string mark furniture: FURNITURE, or COMMENTS when comment words are all it names */
-const FURNITURE = 1;
-const COMMENTS = 2;
-function boilerAttr(cls: string): 0 | typeof FURNITURE | typeof COMMENTS {
-  if (!cls) return 0;
+export const FURNITURE = 1;
+export const COMMENTS = 2;
+export function boilerAttr(cls: string): 0 | typeof FURNITURE | typeof COMMENTS {
   let found: 0 | typeof COMMENTS = 0;
-  for (const token of cls.split(/\s+/)) {
-    if (!token) continue;
-    const word = boilerWord(token);
+  for (let i = 0; i < cls.length; ) {
+    while (i < cls.length && isSpace(cls.charCodeAt(i))) i++;
+    const start = i;
+    while (i < cls.length && !isSpace(cls.charCodeAt(i))) i++;
+    if (i === start) break;
+    const word = boilerWord(cls, start, i);
     if (word === undefined) continue;
     if (!COMMENT_WORDS.has(word)) return FURNITURE;
     found = COMMENTS;
@@ -182,6 +219,19 @@ function isWordUnit(c: number): boolean {
   return !((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff0f));
 }
 
+/**
+ * `s.toLowerCase()`, without the call where `s` is ASCII with no capitals (the common class or id).
+ * Strings cut from a page with any character past U+00FF are two-byte, and V8 lowercases those
+ * through ICU, a runtime call per attribute.
+ */
+function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f || (c >= 0x41 && c <= 0x5a)) return s.toLowerCase();
+  }
+  return s;
+}
+
 /** words: runs of word characters (a char loop: this runs on every text node of every page) */
 function countWords(s: string): number {
   let n = 0;
@@ -223,10 +273,22 @@ function markupText(b: Block): boolean {
 }
 
 /** a long block that repeats a handful of words (a hidden "word word word" measuring div, keyword stuffing) */
-function lowDiversity(b: Block): boolean {
-  if (b.words < 30) return false;
-  const seen = new Set(b.text.toLowerCase().split(/\s+/, 400));
-  return seen.size / Math.min(b.words, 400) < 0.1;
+export function lowDiversity(text: string, words: number): boolean {
+  if (words < 30) return false;
+  // distinct lower-cased tokens among the first 400 (as new Set(text.toLowerCase().split(/\s+/, 400))),
+  // counted until there are enough to say no: ordinary prose gets there within a few dozen tokens
+  const n = Math.min(words, 400);
+  const seen = new Set<string>();
+  let tokens = 0;
+  for (let i = 0; tokens < 400; tokens++) {
+    const start = i;
+    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+    seen.add(lowerAscii(text.slice(start, i)));
+    if (!(seen.size / n < 0.1)) return false;
+    if (i >= text.length) break;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  }
+  return true;
 }
 
 // Short blocks that say what site furniture says: consent banners, copyright lines, newsletter and
@@ -272,40 +334,46 @@ const RAW_TAGS = ['script', 'style', 'svg'];
 
 /**
  * Cut <script>, <style>, <svg> bodies and comments before parsing (indexOf scans, linear: an
- * unclosed one ends the cutting, it never rescans).
+ * unclosed one ends the cutting, it never rescans). Names compare ASCII-case-insensitively in place:
+ * lowercasing the page first cost a copy of it (through ICU for any page with a character past
+ * U+00FF) and could shift offsets where lowercasing changes a string's length (U+0130).
  */
 export function stripRawText(html: string): string {
-  const lower = html.toLowerCase();
+  return rawTextFreeParts(html).join(' ');
+}
+
+/** stripRawText's pieces of the page, unjoined (slices of `html`: fastExtract feeds them to the parser one by one) */
+export function rawTextFreeParts(html: string): string[] {
   const parts: string[] = [];
   let pos = 0;
   let scan = 0;
   for (;;) {
-    const lt = lower.indexOf('<', scan);
-    if (lt === -1 || lt + 1 >= lower.length) break;
+    const lt = html.indexOf('<', scan);
+    if (lt === -1 || lt + 1 >= html.length) break;
     scan = lt + 1;
-    const c = lower.charCodeAt(lt + 1);
+    const c = html.charCodeAt(lt + 1);
     let end = -1;
     if (c === 0x21 /* ! */) {
       // A CDATA marker in HTML is a bogus comment in browsers, but htmlparser2 reads it as the
       // start of a CDATA section and swallows the rest of the page: drop the marker.
-      if (lower.startsWith('![cdata[', lt + 1)) {
+      if (startsWithAsciiCi(html, '![cdata[', lt + 1)) {
         parts.push(html.slice(pos, lt));
         pos = scan = lt + 9;
         continue;
       }
-      if (!lower.startsWith('!--', lt + 1)) continue;
-      const close = lower.indexOf('-->', lt + 4);
+      if (!html.startsWith('!--', lt + 1)) continue;
+      const close = html.indexOf('-->', lt + 4);
       if (close === -1) break;
       end = close + 3;
-    } else if (c === 0x73 /* s */) {
-      const name = RAW_TAGS.find((t) => lower.startsWith(t, lt + 1));
+    } else if ((c | 0x20) === 0x73 /* s or S */) {
+      const name = rawTagAt(html, lt + 1);
       if (!name) continue;
-      const after = lower.charCodeAt(lt + 1 + name.length);
+      const after = html.charCodeAt(lt + 1 + name.length);
       // the name must end there: <script> <script ...> <svg/>, not <scripts> or <styled-x>
       if (!(after === 0x3e || after === 0x2f || after === 0x20 || after === 0x0a || after === 0x09 || after === 0x0d)) continue;
-      const close = lower.indexOf(`</${name}`, lt + name.length + 1);
+      const close = indexOfEndTag(html, name, lt + name.length + 1);
       if (close === -1) break;
-      const gt = lower.indexOf('>', close);
+      const gt = html.indexOf('>', close);
       if (gt === -1) break;
       end = gt + 1;
     } else continue;
@@ -313,7 +381,30 @@ export function stripRawText(html: string): string {
     pos = scan = end;
   }
   parts.push(html.slice(pos));
-  return parts.join(' ');
+  return parts;
+}
+
+/** whether `s` has `lower` (lowercase ASCII) at `at`, with ASCII letters of `s` in either case */
+function startsWithAsciiCi(s: string, lower: string, at: number): boolean {
+  if (at + lower.length > s.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = s.charCodeAt(at + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** the raw-text element name at `at` (any case), if any */
+function rawTagAt(s: string, at: number): string | undefined {
+  for (const t of RAW_TAGS) if (startsWithAsciiCi(s, t, at)) return t;
+  return undefined;
+}
+
+/** where `</name` (any case) starts at or after `from`, or -1 */
+function indexOfEndTag(s: string, name: string, from: number): number {
+  for (let i = s.indexOf('</', from); i !== -1; i = s.indexOf('</', i + 2)) if (startsWithAsciiCi(s, name, i + 2)) return i;
+  return -1;
 }
 
 type OpenEntry = { tag: string; el?: El; skip: boolean; link: boolean; pre: boolean };
@@ -346,7 +437,7 @@ class PageWalker {
 
   flush(): void {
     const text = this.text;
-    const raw = this.preDepth ? text.replace(/^\n+|\s+$/g, '') : text.replace(/\s+/g, ' ').trim();
+    const raw = this.preDepth ? text.replace(/^\n+|\s+$/g, '') : text.replace(COLLAPSIBLE_SPACE, ' ').trim();
     if (raw) {
       const blockEl = this.blockEl;
       const b: Block = {
@@ -406,7 +497,13 @@ class PageWalker {
       if (!NEVER_BOILER.has(tag)) {
         boiler = BOILER_TAGS.has(tag) || (tag === 'header' && !this.insideContent()) || (role !== undefined && BOILER_ROLE.test(role));
         if (!boiler) {
-          const mark = boilerAttr(((attribs.class ?? '') + ' ' + (attribs.id ?? '')).toLowerCase());
+          // class and id each on their own (one concatenated string was a copy per element): a
+          // furniture word in either marks the element; comment words alone give COMMENTS
+          const cls = attribs.class;
+          const id = attribs.id;
+          const a = cls ? boilerAttr(lowerAscii(cls)) : 0;
+          const b = a === FURNITURE || !id ? a : boilerAttr(lowerAscii(id));
+          const mark = a === FURNITURE || b === FURNITURE ? FURNITURE : a || b;
           boiler = mark !== 0;
           comments = mark === COMMENTS;
         }
@@ -432,8 +529,8 @@ class PageWalker {
     if (this.linkDepth > 0) this.linkText += countWords(data);
   }
 
-  onclosetag(name: string): void {
-    const tag = name.toLowerCase();
+  onclosetag(tag: string): void {
+    // (lowerCaseTags: names arrive lower-cased, as in onopentag)
     if (tag === 'title') this.inTitle = false;
     if (VOID.has(tag)) return;
     // htmlparser2 closes implied elements itself; pop to the matching entry
@@ -482,11 +579,23 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   const parser = new Parser(walker, { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true });
   const { root, blocks, els, open, meta } = walker;
   const started = performance.now();
-  const clean = stripRawText(html);
-  for (let i = 0; i < clean.length; i += PARSE_SLICE_CHARS) {
-    parser.write(clean.slice(i, i + PARSE_SLICE_CHARS));
-    if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+  // the page without its raw-text elements, written piece by piece with a space for each cut (what
+  // stripRawText joins; joining copied the page again), in slices of at most PARSE_SLICE_CHARS
+  const parts = rawTextFreeParts(html);
+  let sinceCheck = 0;
+  for (let p = 0; p < parts.length; p++) {
+    if (p > 0) parser.write(' ');
+    const part = parts[p]!;
+    for (let i = 0; i < part.length; i += PARSE_SLICE_CHARS) {
+      const slice = part.length <= PARSE_SLICE_CHARS ? part : part.slice(i, i + PARSE_SLICE_CHARS);
+      parser.write(slice);
+      if ((sinceCheck += slice.length) >= PARSE_SLICE_CHARS) {
+        sinceCheck = 0;
+        if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+      }
+    }
   }
+  if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
   parser.end();
   walker.flush();
   root.endBlock = blocks.length;
@@ -521,7 +630,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   for (const b of blocks) {
     b.boiler = b.el.inBoiler;
     b.furniture = furnitureText(b);
-    b.junk = b.furniture || markupText(b) || lowDiversity(b);
+    b.junk = b.furniture || markupText(b) || lowDiversity(b.text, b.words);
     const w = weight(b);
     b.el.score += w;
     b.el.good += w > 0 ? b.words - b.linkWords : 0;

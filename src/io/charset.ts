@@ -1,6 +1,7 @@
 // Decoding a page's bytes to text. Order follows the WHATWG encoding sniffing algorithm:
 // byte order mark, then the HTTP Content-Type charset, then a <meta> charset in the first bytes,
 // then detection (valid UTF-8, else chardet's statistical guess), then windows-1252.
+import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 
 export type CharsetSource = 'bom' | 'http' | 'meta' | 'detected' | 'default';
@@ -52,21 +53,11 @@ export function contentTypeCharset(contentType: string | undefined): string | un
   return m?.[1];
 }
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
-
-function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8Fatal.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const DETECT_SAMPLE_BYTES = 64 * 1024;
 
 export function detectCharset(bytes: Uint8Array): string {
-  if (isValidUtf8(bytes)) return 'utf-8';
+  // validated in place: decoding to test it would build the page's text twice
+  if (isUtf8(bytes)) return 'utf-8';
   const guess = chardet.detect(bytes.subarray(0, DETECT_SAMPLE_BYTES));
   if (guess && decoderFor(guess)) return guess.toLowerCase();
   return 'windows-1252';

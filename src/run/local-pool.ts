@@ -49,8 +49,16 @@ interface Slot {
   busy?: { id: number; input: InputFile; docs: number; bytes: number };
 }
 
-/** the old-space cap `curate` itself starts with (bin/curate.js) */
-const WORKER_EXEC_ARGV = ['--max-old-space-size=1024'];
+/**
+ * The parent's heap settings, passed on so that a worker's V8 runs as the in-process run's would: the
+ * `curate` command caps old space (bin/curate.js), `node --max-old-space-size=N bin/curate.js` gives
+ * a run more heap, and a plain `node bin/curate.js` leaves V8's defaults. Other flags stay behind
+ * (-e, --inspect and test runners' loaders are not the workers' business); NODE_OPTIONS reaches
+ * them through the environment.
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  return execArgv.filter((a) => /^--max[-_](old|semi)[-_]space[-_]size=\d+$/.test(a));
+}
 
 /** the CPUs this process may run on (Linux: Cpus_allowed_list of /proc/self/status, e.g. "0-3,8"), or null */
 export function allowedCpus(status = '/proc/self/status'): number[] | null {
@@ -159,8 +167,8 @@ export async function runPipelineOnPool(p: Pipeline, opts: PoolOptions): Promise
       // the CPU with the fewest live workers (a replacement for a dead worker takes its CPU)
       const load = (c: number) => slots.filter((s) => s.cpu === c).length;
       cpu = cpus.reduce((best, c) => (load(c) < load(best) ? c : best), cpus[0]!);
-      child = fork(script, [], { execPath: taskset, execArgv: ['--cpu-list', String(cpu), process.execPath, ...WORKER_EXEC_ARGV], stdio });
-    } else child = fork(script, [], { execArgv: WORKER_EXEC_ARGV, stdio });
+      child = fork(script, [], { execPath: taskset, execArgv: ['--cpu-list', String(cpu), process.execPath, ...workerExecArgv()], stdio });
+    } else child = fork(script, [], { execArgv: workerExecArgv(), stdio });
     const slot: Slot = { child, cpu };
     slots.push(slot);
     child.on('message', (msg: ChildMessage) => {

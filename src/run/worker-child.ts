@@ -4,6 +4,7 @@
 // parent reruns its task on a fresh worker.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { FatalError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { parsePipeline, type Pipeline } from './config.js';
@@ -33,7 +34,7 @@ async function handle(m: TaskMessage): Promise<void> {
   };
   const log: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   try {
-    log.debug(`worker process ${process.pid} on CPUs ${allowedCpus()?.join(',') ?? '(unknown)'}`);
+    log.debug(`worker process ${process.pid}, heap limit ${Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20)} MB, on CPUs ${allowedCpus()?.join(',') ?? '(unknown)'}`);
     const setup = setupFor(m);
     const input = setup.all.find((f) => f.task === m.task);
     if (!input) throw new FatalError(`task ${m.task} is not among this run's inputs`, 'input.paths');

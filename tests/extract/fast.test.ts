@@ -121,4 +121,11 @@ describe('stripRawText', () => {
     expect(stripRawText('a<scripts>b</scripts>')).toBe('a<scripts>b</scripts>');
     expect(stripRawText('x<script>never closed')).toBe('x<script>never closed');
   });
+
+  it('matches names in any case and keeps offsets where lowercasing would change the length', () => {
+    expect(stripRawText('a<ScRiPt type="x">y</SCRIPT >b<![CDATA[c')).toBe('a b c');
+    // 'İ'.toLowerCase() is two code units: offsets taken from a lowercased copy cut the wrong span
+    expect(stripRawText('İİİ<script>x</script>keep<style>s</style>end')).toBe('İİİ keep end');
+    expect(stripRawText('<!- not a comment -><svgx>t</svgx>')).toBe('<!- not a comment -><svgx>t</svgx>');
+  });
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seededRandom } from '../../src/dedup/perturb.js';
 import { curate, runOutputs } from '../helpers/run-dir.js';
-import { allowedCpus } from '../../src/run/local-pool.js';
+import { allowedCpus, workerExecArgv } from '../../src/run/local-pool.js';
 
 // The local executor's worker pool against the in-process run: same outputs, a killed worker costs
 // nothing, a failing task is retried then named, `curate status` follows it all.
@@ -66,6 +66,20 @@ describe('local executor with worker processes', () => {
     expect(free.stderr).not.toContain('pinned to one CPU');
     for (const c of cpusIn(path.join(tmp, 'unpinned'))) expect(c).toBe(cpus!.join(','));
     expect(runOutputs(path.join(tmp, 'pinned'))).toEqual(runOutputs(path.join(tmp, 'unpinned')));
+  });
+
+  it("runs the workers with the parent's heap settings, and only those", () => {
+    expect(workerExecArgv(['-e', 'x()', '--max-old-space-size=300', '--inspect=9229', '--max_semi_space_size=32', '--require', 'hook.cjs'])).toEqual(['--max-old-space-size=300', '--max_semi_space_size=32']);
+    const dir = path.join(tmp, 'heap');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=300', 'bin/curate.js', 'run', yaml, '--output', dir, '--workers', '2'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(r.status, r.stderr).toBe(0);
+    const limits = fs.readdirSync(path.join(dir, 'logs')).map((f) => Number(/heap limit (\d+) MB/.exec(fs.readFileSync(path.join(dir, 'logs', f), 'utf8'))?.[1]));
+    expect(limits.length).toBeGreaterThanOrEqual(4);
+    // 300 MB of old space and the young generation; V8's default is far above on any machine that runs the tests
+    for (const l of limits) {
+      expect(l).toBeGreaterThanOrEqual(300);
+      expect(l).toBeLessThan(400);
+    }
   });
 
   it('reads the CPU list of /proc/self/status', () => {
