@@ -5,6 +5,7 @@
 // it link-heavy and boilerplate blocks are dropped (jusText's rules). Listing pages (little running
 // text, much linked text) keep their whole item region; pages that are all furniture give nothing.
 import { Parser } from 'htmlparser2';
+import { isJsSpace } from '../text/js-space.js';
 
 export interface FastExtracted {
   text: string;
@@ -141,22 +142,15 @@ function boilerWord(s: string, a: number, b: number): string | undefined {
   return last !== undefined && BOILER_WORDS.has(last) ? last : undefined;
 }
 
-/** JavaScript's \s: the separators of class and id tokens */
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /** does a class/id string mark furniture: FURNITURE, or COMMENTS when comment words are all it names */
 export const FURNITURE = 1;
 export const COMMENTS = 2;
 export function boilerAttr(cls: string): 0 | typeof FURNITURE | typeof COMMENTS {
   let found: 0 | typeof COMMENTS = 0;
   for (let i = 0; i < cls.length; ) {
-    while (i < cls.length && isSpace(cls.charCodeAt(i))) i++;
+    while (i < cls.length && isJsSpace(cls.charCodeAt(i))) i++;
     const start = i;
-    while (i < cls.length && !isSpace(cls.charCodeAt(i))) i++;
+    while (i < cls.length && !isJsSpace(cls.charCodeAt(i))) i++;
     if (i === start) break;
     const word = boilerWord(cls, start, i);
     if (word === undefined) continue;
@@ -282,11 +276,11 @@ export function lowDiversity(text: string, words: number): boolean {
   let tokens = 0;
   for (let i = 0; tokens < 400; tokens++) {
     const start = i;
-    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+    while (i < text.length && !isJsSpace(text.charCodeAt(i))) i++;
     seen.add(lowerAscii(text.slice(start, i)));
     if (!(seen.size / n < 0.1)) return false;
     if (i >= text.length) break;
-    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    while (i < text.length && isJsSpace(text.charCodeAt(i))) i++;
   }
   return true;
 }
@@ -582,6 +576,9 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   // the page without its raw-text elements, written piece by piece with a space for each cut (what
   // stripRawText joins; joining copied the page again), in slices of at most PARSE_SLICE_CHARS
   const parts = rawTextFreeParts(html);
+  const checkDeadline = () => {
+    if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+  };
   let sinceCheck = 0;
   for (let p = 0; p < parts.length; p++) {
     if (p > 0) parser.write(' ');
@@ -591,11 +588,11 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
       parser.write(slice);
       if ((sinceCheck += slice.length) >= PARSE_SLICE_CHARS) {
         sinceCheck = 0;
-        if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+        checkDeadline();
       }
     }
   }
-  if (opts.deadline !== undefined && performance.now() > opts.deadline) throw new ExtractTimeout(performance.now() - started);
+  checkDeadline();
   parser.end();
   walker.flush();
   root.endBlock = blocks.length;
