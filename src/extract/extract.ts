@@ -8,8 +8,8 @@ import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import { parseDocument } from 'htmlparser2';
 import { nodesToText } from './html-text.js';
-import { DEFAULT_FAST_OPTIONS, fastExtract } from './fast.js';
-export { ExtractTimeout } from './fast.js';
+import { DEFAULT_FAST_OPTIONS, ExtractTimeout, fastExtract } from './fast.js';
+export { ExtractTimeout };
 
 export interface ExtractOptions {
   /** per-page time budget; past it the page is given up (ExtractTimeout). 0: none */
@@ -38,7 +38,7 @@ export interface Extracted {
   /**
    * why a later step of the chain ran and what it did, `+`-joined: hidden_revealed (a second fast pass read
    * hidden elements), fast_too_short / fast_empty (Readability's turn), furniture_only (the page is all
-   * furniture: no fallback), readability_skipped_{too_large,too_deep,too_many_elements,no_time} (Readability
+   * furniture: no fallback), readability_skipped_{too_large,too_many_attributes,too_deep,too_many_elements,no_time} (Readability
    * left out to keep the time budget), readability_error
    */
   fallbackReason?: string;
@@ -90,9 +90,16 @@ export function tagStats(html: string, depthLimit: number): { depth: number; ele
  */
 const READABILITY_MS_PER_ELEMENT = 0.3;
 
+/**
+ * Past this many attributes on one tag, Readability is not tried: linkedom checks each attribute against the
+ * tag's earlier ones, so one tag of 10^5 attributes costs it seconds (real pages stay under a hundred).
+ */
+const MAX_READABILITY_TAG_ATTRIBUTES = 1000;
+
 /** why Readability should not run on this page, or undefined when it may */
-function readabilitySkip(html: string, opts: ExtractOptions, deadline: number | undefined): string | undefined {
+function readabilitySkip(html: string, opts: ExtractOptions, deadline: number | undefined, maxTagAttributes: number): string | undefined {
   if (html.length > opts.maxReadabilityChars) return 'too_large';
+  if (maxTagAttributes > MAX_READABILITY_TAG_ATTRIBUTES) return 'too_many_attributes';
   const { depth, elements } = tagStats(html, opts.maxDepth);
   if (depth > opts.maxDepth) return 'too_deep';
   if (elements > opts.maxReadabilityElements) return 'too_many_elements';
@@ -115,7 +122,9 @@ export function readabilityText(html: string): { text: string; title?: string; b
 }
 
 export function fallbackText(html: string): { text: string; title?: string } {
-  const $ = cheerio.load(html);
+  // on htmlparser2's tree, which is built in linear time: parse5 (cheerio's default) checks each attribute
+  // against the tag's earlier ones, and a tag with 500,000 of them took it minutes
+  const $ = cheerio.load(parseDocument(html));
   const title = $('title').first().text().trim() || undefined;
   $(BOILERPLATE).remove();
   // the first of main, article, body that holds any text (an empty <main> shell is common);
@@ -163,7 +172,7 @@ export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT
   }
   // Readability cannot be interrupted: it only runs where its estimated time fits in what is left
   // of the budget, on pages not too large, deep or many-noded (the reason is recorded when it does not).
-  const skip = readabilitySkip(html, opts, deadline);
+  const skip = readabilitySkip(html, opts, deadline, fast.maxTagAttributes);
   if (skip) out.fallbackReason += `+readability_skipped_${skip}`;
   else {
     try {
@@ -177,6 +186,8 @@ export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT
     }
   }
   if (!fast.text && opts.fallback) {
+    // the text dump is linear but not interruptible: it is not started once the budget is spent
+    if (deadline !== undefined && performance.now() > deadline) throw new ExtractTimeout(performance.now() - started);
     const f = fallbackText(html);
     if (f.text) return { ...out, text: f.text, extractor: 'text_dump' };
   }

@@ -19,6 +19,9 @@ export interface FastExtracted {
   strategy: 'content' | 'listing' | 'page' | 'furniture' | 'empty';
   /** words in elements hidden by attribute or style (skipped unless revealHidden), counted while parsing */
   hiddenWords: number;
+  /** the most attributes one tag carries: DOM builders (parse5, linkedom) check each new attribute against
+   * the tag's earlier ones, so a tag with 10^5 of them costs them minutes; the fallbacks are skipped there */
+  maxTagAttributes: number;
 }
 
 export interface FastOptions {
@@ -416,6 +419,8 @@ class PageWalker {
   skipDepth = 0; // >0 while inside a SKIP or hidden element (1 at most: nothing inside is looked at)
   skipHidden = false; // the skipped element is one hidden by attribute or style
   hiddenWords = 0;
+  tagAttributes = 0; // attributes of the tag being read
+  maxTagAttributes = 0;
   linkDepth = 0;
   preDepth = 0;
   text = '';
@@ -451,8 +456,14 @@ class PageWalker {
     this.linkText = 0;
   }
 
+  onattribute(): void {
+    this.tagAttributes++;
+  }
+
   onopentag(tag: string, attribs: Record<string, string>): void {
     // (lowerCaseTags: tag names arrive lower-cased)
+    if (this.tagAttributes > this.maxTagAttributes) this.maxTagAttributes = this.tagAttributes;
+    this.tagAttributes = 0;
     if (META_TAGS.has(tag)) this.readMeta(tag, attribs);
     if (VOID.has(tag)) {
       if (this.skipDepth === 0) {
@@ -595,11 +606,13 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   checkDeadline();
   parser.end();
   walker.flush();
+  // a tag cut off by the end of the page never reaches onopentag
+  if (walker.tagAttributes > walker.maxTagAttributes) walker.maxTagAttributes = walker.tagAttributes;
   root.endBlock = blocks.length;
   for (const e of open) if (e.el && !e.el.endBlock) e.el.endBlock = blocks.length;
 
   meta.title = (walker.titleText.replace(/\s+/g, ' ').trim() || meta.ogTitle) ?? undefined;
-  const base = { title: meta.title, lang: meta.lang, canonical: meta.canonical, published: meta.published, hiddenWords: walker.hiddenWords };
+  const base = { title: meta.title, lang: meta.lang, canonical: meta.canonical, published: meta.published, hiddenWords: walker.hiddenWords, maxTagAttributes: walker.maxTagAttributes };
   if (blocks.length === 0) return { ...base, text: '', strategy: 'empty' };
 
   // Per-element sums, accumulated bottom-up: `els` is in document order, so children follow

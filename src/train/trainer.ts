@@ -101,13 +101,22 @@ export async function setupBackend(config: Pick<TrainConfig, 'backend' | 'native
     if (native.loaded && registerNativeMatmul()) {
       setNativeThreads(config.threads);
       const s = loadNative();
-      label = `cpu + native kernels (matmul on ${s.blas}, ${s.threads} thread${s.threads === 1 ? '' : 's'})`;
+      label = nativeBackendLabel(s.blas, s.threads ?? 1);
     } else {
       label = 'cpu + fast JS kernels (no native matmul)';
       notes.push(`native matmul: ${native.detail}`);
     }
   }
   return { choice, label, notes };
+}
+
+/** what a native addon built without OpenBLAS costs, and the fix (the same words as native/build.mjs prints) */
+export const NO_OPENBLAS = 'built-in loops, no OpenBLAS (about 2.7x slower training: apt-get install libopenblas-dev, then node native/build.mjs)';
+
+/** the backend line for the native kernels; an addon built without OpenBLAS (libopenblas-dev absent at npm install) says so */
+export function nativeBackendLabel(blas: string | undefined, threads: number): string {
+  const matmul = blas === 'openblas' ? 'openblas' : NO_OPENBLAS;
+  return `cpu + native kernels (matmul on ${matmul}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
 /** FLOPs of one token of training by Kaplan et al. (2020): 6 x parameters (attention's T-dependent share left out) */

@@ -96,6 +96,29 @@ describe('extract', () => {
     expect(out.map((d) => d.id)).toEqual(['ok']);
   });
 
+  // A tag with 500,000 attributes (6.9 MB, cut to maxHtmlChars mid-tag) took 74 s: the text dump parsed it
+  // with parse5, quadratic in a tag's attributes. Here it must end within the test's own time-out.
+  it('a page with a 500,000-attribute tag ends within its budget, and the page after it is read', async () => {
+    const attrs = Array.from({ length: 500_000 }, (_, i) => ` a${i}="x"`).join('');
+    const article = `<article><p>${'Some ordinary words in a paragraph of an article. '.repeat(20)}</p></article>`;
+    const huge = `<html><body><div${attrs}>hello</div>${article}</body></html>`;
+    // under maxReadabilityChars, so Readability would be tried: skipped for the attributes
+    const wide = `<html><body><div${attrs.slice(0, 600_000)}></div></body></html>`;
+    const ok = `<html><body>${article}</body></html>`;
+    const { out, dropped, stats } = await run(
+      [
+        { id: 'huge', text: '', html: huge, meta: {} },
+        { id: 'wide', text: '', html: wide, meta: {} },
+        { id: 'ok', text: '', html: ok, meta: {} },
+      ],
+      { timeoutMs: 2000 },
+    );
+    expect(dropped).toEqual([['huge', 'no_text'], ['wide', 'no_text']]);
+    expect(out.map((d) => d.id)).toEqual(['ok']);
+    expect(stats['fallback.fast_empty+readability_skipped_too_large']).toBe(1);
+    expect(stats['fallback.fast_empty+readability_skipped_too_many_attributes']).toBe(1);
+  });
+
   it('reads XHTML served as XML, with its namespace and CDATA', async () => {
     const xhtml = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
