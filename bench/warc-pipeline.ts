@@ -1,6 +1,8 @@
 // End-to-end throughput and memory: the extract + length pipeline from a benchmark WARC to Parquet,
 // once per WARC size, each in a fresh child process so its peak RSS belongs to that size alone.
-// node dist/bench/warc-pipeline.js [--sizes 20,200]   (WARCs are built by make-warc when missing)
+// node dist/bench/warc-pipeline.js [--sizes 20,200] [--pipeline pipelines/cc-shard.yaml]
+// (WARCs are built by make-warc when missing; --pipeline runs a pipeline file as `curate run` would, its
+// global stages and passes included, instead of the one-pass chain below)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -64,7 +66,8 @@ async function measureOne(file: string): Promise<void> {
   try {
     const progress = createProgress();
     const log = createLogger({ level: 'warn', beforeWrite: progress.clear });
-    const pipeline = parsePipeline(PIPELINE_YAML, 'bench/warc-pipeline.ts');
+    const pipelineFile = flag('pipeline');
+    const pipeline = pipelineFile ? parsePipeline(fs.readFileSync(pipelineFile, 'utf8'), pipelineFile) : parsePipeline(PIPELINE_YAML, 'bench/warc-pipeline.ts');
     const { value: run, seconds } = await timed(() => runPipeline(pipeline, { inputs: [file], outputDir: out.dir, force: true, log, progress, maxLoggedErrors: 5 }));
     if (run.failed.length) throw new Error(`pipeline task failed: ${run.failed.map((f) => f.error).join('; ')}`);
     const { report } = run;
@@ -88,7 +91,8 @@ async function measureOne(file: string): Promise<void> {
 function runChild(file: string): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     // the same heap cap as the `curate` command's shebang (bin/curate.js)
-    const child = spawn(process.execPath, ['--max-old-space-size=1024', fileURLToPath(import.meta.url), '--child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pipeline = flag('pipeline');
+    const child = spawn(process.execPath, ['--max-old-space-size=1024', fileURLToPath(import.meta.url), '--child', file, ...(pipeline ? ['--pipeline', pipeline] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.on('error', reject);
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
     note(`warc-pipeline: ${JSON.stringify(row)}`);
     results.push(row);
   }
-  printResult({ bench: 'warc-pipeline', machine: host, code: codeRevision(), pipeline: 'extract + length -> Parquet (zstd), kept and dropped', results });
+  printResult({ bench: 'warc-pipeline', machine: host, code: codeRevision(), pipeline: flag('pipeline') ?? 'the cc-shard chain without its global stages -> Parquet (zstd), kept and dropped', results });
 }
 
 if (isEntryPoint(import.meta.url)) runMain(main);

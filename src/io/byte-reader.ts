@@ -1,8 +1,25 @@
 // A pull-based reader over a stream of byte chunks, for record formats (WARC) that mix
-// header lines and length-prefixed bodies. Tracks absolute offsets and, for gzip input,
-// which compressed member each decompressed byte came from.
+// header lines and length-prefixed bodies. Tracks absolute offsets and, for compressed input
+// (gzip members, LZ4 frames), which compressed member each decompressed byte came from.
 import type { GzipChunk } from './gzip.js';
 import type { RecordError } from '../core/errors.js';
+
+/** where a record may start: its absolute offset, and the compressed member it lies in */
+export interface RecordStart {
+  at: number;
+  /** compressed offset of the member holding `at` (the raw offset for plain files) */
+  memberOffset: number;
+  /** absolute (decompressed) offset where that member's bytes begin */
+  memberStart: number;
+}
+
+export interface WatchedSkip {
+  skipped: number;
+  /** stopped early: a new compressed member starts here and its first bytes are the record magic */
+  atMember: boolean;
+  /** the first place inside the skipped bytes where the needle occurs (a record may start there) */
+  found?: RecordStart;
+}
 
 export class ByteReader {
   private buf: Buffer = Buffer.alloc(0);
@@ -23,9 +40,13 @@ export class ByteReader {
   /** compressed or raw bytes read so far, for progress */
   sourceBytes = 0;
 
-  /** `compressed`: chunks carry gzip member offsets; otherwise offsets are raw file offsets */
-  constructor(source: AsyncIterable<GzipChunk>, private readonly compressed = true) {
+  /**
+   * `compressed`: chunks carry member offsets (gzip members, LZ4 frames); otherwise offsets are raw
+   * file offsets. `base`: the absolute offset of the first byte the source yields (when reopened mid-file).
+   */
+  constructor(source: AsyncIterable<GzipChunk>, private readonly compressed = true, base = 0) {
     this.it = source[Symbol.asyncIterator]();
+    this.base = base;
   }
 
   get offset(): number {
@@ -47,6 +68,27 @@ export class ByteReader {
       else break;
     }
     return found;
+  }
+
+  /** does a compressed member (gzip member, LZ4 frame) begin at absolute offset `at`? */
+  isMemberStart(at: number): boolean {
+    return this.compressed && this.members.some(([s]) => s === at);
+  }
+
+  /** absolute offsets in [from, to] where a compressed member begins (none for plain files) */
+  memberStartsIn(from: number, to: number): number[] {
+    return this.compressed ? this.members.filter(([s]) => s >= from && s <= to).map(([s]) => s) : [];
+  }
+
+  /** the member holding absolute offset `at`, and where its bytes begin */
+  recordStartAt(at: number): RecordStart {
+    if (!this.compressed) return { at, memberOffset: at, memberStart: at };
+    let found: [number, number] = [at, at];
+    for (const m of this.members) {
+      if (m[0] <= at) found = m;
+      else break;
+    }
+    return { at, memberOffset: found[1], memberStart: found[0] };
   }
 
   /** append the next chunk (dropping consumed bytes first); false at end of input */
@@ -155,6 +197,47 @@ export class ByteReader {
       left -= take;
     }
     return n - left;
+  }
+
+  /**
+   * Skip up to n bytes, like skip(), watching for a record that starts inside them (a declared length
+   * that lies). For compressed input it stops at the start of a member whose first bytes are `magic`:
+   * one member holds one record, so the record being skipped cannot go on into it. It also notes the
+   * first occurrence of `needle` (a CRLF, then the record magic) in the skipped bytes, so the caller can
+   * come back to it: `found.at` is where that record would start, after the CRLF.
+   */
+  async skipWatching(n: number, needle: Buffer, magic: Buffer): Promise<WatchedSkip> {
+    const k = needle.length - 1;
+    let skipped = 0; // n may be Infinity (a length past what a Number holds)
+    let tail: Buffer = Buffer.alloc(0); // the last k bytes skipped, for a needle across two fills
+    let found: RecordStart | undefined;
+    while (skipped < n) {
+      if (this.available === 0 && !(await this.fill())) break;
+      if (skipped > 0 && this.compressed && this.members.some(([s]) => s === this.offset)) {
+        const head = await this.peek(magic.length);
+        if (head.equals(magic)) return { skipped, atMember: true, found };
+        tail = Buffer.alloc(0); // a record start is not looked for across a member boundary
+      }
+      let take = Math.min(n - skipped, this.available);
+      if (this.compressed) {
+        const next = this.members.find(([s]) => s > this.offset);
+        if (next && next[0] - this.offset < take) take = next[0] - this.offset;
+      }
+      if (!found && tail.length) {
+        const joined = Buffer.concat([tail, this.buf.subarray(this.pos, this.pos + k)]);
+        const i = joined.indexOf(needle);
+        if (i !== -1 && i < tail.length) found = this.recordStartAt(this.offset - tail.length + i + 2);
+      }
+      if (!found) {
+        const i = this.buf.indexOf(needle, this.pos);
+        if (i !== -1 && i < this.pos + take) found = this.recordStartAt(this.base + i + 2);
+      }
+      const seg = this.buf.subarray(this.pos, this.pos + take);
+      tail = seg.length >= k ? Buffer.from(seg.subarray(seg.length - k)) : Buffer.concat([tail, seg]).subarray(-k);
+      this.pos += take;
+      skipped += take;
+    }
+    return { skipped, atMember: false, found };
   }
 
   /**

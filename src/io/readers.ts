@@ -9,8 +9,9 @@ import { lines } from '../core/iterables.js';
 import { readWarc, type WarcRecord } from './warc.js';
 import { parseHttpResponse } from './http.js';
 import { decodeHtml } from './charset.js';
-import { isHtmlType, mimeType, sniffBinary } from './sniff.js';
+import { isHtmlType, mimeType, sniffBinary, sniffCompression } from './sniff.js';
 import { readHead } from './source.js';
+import { lz4Frames } from './lz4.js';
 import { docFromJson } from './jsonl.js';
 import { metaFromRow } from '../../schemas/parquet-columns.js';
 import type { CrawlConfig } from '../../schemas/pipeline.js';
@@ -48,8 +49,10 @@ function accept(ctx: ReaderContext, out: Doc | RecordError): Doc | undefined {
 
 export function formatOf(file: string): FileFormat | undefined {
   const f = file.toLowerCase();
-  if (/\.(warc|wet|arc)(\.gz)?$/.test(f)) return 'warc';
-  if (/\.(jsonl|ndjson|json)(\.gz|\.zst)?$/.test(f)) return 'jsonl';
+  // .warc.zst/.bz2/.xz are taken too, so that the reader names what to do with them instead of the run
+  // passing them over (the compression itself is told by the file's first bytes)
+  if (/\.(warc|wet|arc)(\.gz|\.lz4|\.zst|\.bz2|\.xz)?$/.test(f)) return 'warc';
+  if (/\.(jsonl|ndjson|json)(\.gz|\.zst|\.lz4)?$/.test(f)) return 'jsonl';
   if (f.endsWith('.parquet')) return 'parquet';
   return undefined;
 }
@@ -133,14 +136,23 @@ async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderConte
 }
 
 async function* byteChunks(file: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
-  const head = await readHead(file, 2);
+  const compression = sniffCompression(await readHead(file, 8));
+  if (compression.kind === 'unsupported') throw new RecordError('unsupported_compression', compression.message, { file, offset: 0 });
   const raw = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   let n = 0;
   raw.on('data', (c) => {
     n += c.length;
     onBytes?.(n);
   });
-  const stream = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
+  if (compression.kind === 'lz4') {
+    // the first damaged frame ends the file's lines, named like a cut gzip stream below
+    for await (const c of lz4Frames(raw as AsyncIterable<Buffer>, file)) {
+      if (c.error) throw c.error;
+      if (c.data) yield c.data;
+    }
+    return;
+  }
+  const stream = compression.kind === 'gzip' ? raw.pipe(zlib.createGunzip()) : raw;
   raw.on('error', (e) => stream.destroy(e));
   for await (const chunk of stream) yield chunk as Buffer;
 }
@@ -163,7 +175,8 @@ async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderCont
     }
   } catch (e) {
     // a cut or corrupt gzip stream: what came before stays, the rest of the file is named as lost
-    accept(ctx, new RecordError('truncated_gzip', `stream ended with an error after line ${lineNo}: ${(e as Error).message}`, { file }));
+    if (e instanceof RecordError) accept(ctx, new RecordError(e.reason, `${e.message}${lineNo ? ` (after line ${lineNo}; the rest of the file is not read)` : ''}`, { file, offset: e.offset }));
+    else accept(ctx, new RecordError('truncated_gzip', `stream ended with an error after line ${lineNo}: ${(e as Error).message}`, { file }));
   }
 }
 

@@ -147,11 +147,14 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
   };
 
   // the last pass writes the outputs; a pass before a global stage writes its documents for the next
-  // pass (Parquet keeps every meta field) and hands each to the global stage's collector
+  // pass and hands each to the global stage's collector. The pass files are JSONL.gz (every meta field,
+  // and html when a global stage comes before extract): written and read a line at a time, where a
+  // Parquet pass file buffered a row group to write and DuckDB a 2,048-row chunk to read (about 150 MB
+  // of RSS on a 200 MB WARC's pass file, docs/dependencies.md)
   const collector = plan.closesWith !== undefined ? pc.globals.get(plan.closesWith)!.collector(globalDir(runDir, p, plan.closesWith), input.task) : undefined;
   const kept = last
     ? openWriters(p, runDir, prefix, false)
-    : [parquetWriter({ dir: intermediateDir(runDir, plan.index), prefix: input.task, maxFileBytes: Number.MAX_SAFE_INTEGER, rowGroupRows: p.output.rowGroupRows, dropped: false })];
+    : [jsonlWriter({ dir: intermediateDir(runDir, plan.index), prefix: input.task, maxFileBytes: Number.MAX_SAFE_INTEGER, rowGroupRows: p.output.rowGroupRows, dropped: false })];
   const droppedWriters = p.output.writeDropped ? openWriters(p, runDir, prefix, true) : [];
   const dropQueue: Doc[] = [];
   const flushDrops = async () => {
@@ -182,7 +185,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
           },
         )
       : fs.existsSync(intermediateFile(runDir, plan.index - 1, input.task))
-        ? readDocs('parquet', intermediateFile(runDir, plan.index - 1, input.task), { maxRecordBytes: Number.MAX_SAFE_INTEGER }, { stats: new Counters(), recordError })
+        ? readDocs('jsonl', intermediateFile(runDir, plan.index - 1, input.task), { maxRecordBytes: Number.MAX_SAFE_INTEGER }, { stats: new Counters(), recordError })
         : fromArray<Doc>([]);
   stages.forEach(({ stage }, i) => {
     const stats = stageStats[i]!;
@@ -325,7 +328,7 @@ function checkPassInput(runDir: string, pass: number, task: string): void {
 }
 
 function intermediateFile(runDir: string, pass: number, task: string): string {
-  return path.join(intermediateDir(runDir, pass), `${task}.00000.parquet`);
+  return path.join(intermediateDir(runDir, pass), `${task}.00000.jsonl.gz`);
 }
 
 function stageStatsFrom(name: string, c: Counters): StageStats {

@@ -93,7 +93,7 @@ describe('local executor with worker processes', () => {
     const dir = path.join(tmp, 'broken');
     expect(curate(['run', yaml, '--output', dir, '--workers', '2']).status).toBe(0);
     // pass 1 of one task must be redone, but the documents pass 0 left for it are gone
-    const lost = path.join(dir, '_passes', '0', '00002-shard-2.jsonl.00000.parquet');
+    const lost = path.join(dir, '_passes', '0', '00002-shard-2.jsonl.00000.jsonl.gz');
     fs.rmSync(lost);
     fs.rmSync(path.join(dir, '_done', 'pass-1', '00002-shard-2.jsonl.json'));
     const broken = curate(['run', yaml, '--output', dir, '--workers', '2', '--retries', '1']);

@@ -59,7 +59,7 @@ describe('exact_dedup across shards', () => {
   it('a pass input that disappears between passes is named, and a rerun redoes that pass', async () => {
     const dir = path.join(tmp, 'vanish');
     const first = await runPipeline(parsePipeline(yaml), { outputDir: dir, log: silentLogger });
-    const lost = path.join(dir, '_passes', '0', '00001-b.jsonl.00000.parquet');
+    const lost = path.join(dir, '_passes', '0', '00001-b.jsonl.00000.jsonl.gz');
     fs.rmSync(lost);
     fs.rmSync(path.join(dir, '_done', 'pass-1'), { recursive: true });
     const broken = await runPipeline(parsePipeline(yaml), { outputDir: dir, log: silentLogger });
