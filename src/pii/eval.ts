@@ -98,3 +98,69 @@ export function scoreCases(cases: PiiCase[], skip: ReadonlySet<string> = new Set
   }
   return { per_type: perType, overall: score(tp, fp, fn), missed, false_positives: falsePositives };
 }
+
+// ---- the synthetic sets (src/pii/synthetic.ts): overlap-based span scoring per type ----
+
+import type { PiiType } from './match.js';
+import { EVAL_TYPES, type EvalType, type SyntheticDoc } from './synthetic.js';
+
+/** the stage's types as the synthetic sets score them: IPv4 and IPv6 are one type, 'ip' */
+export const EVAL_TYPE_OF: Record<PiiType, EvalType> = {
+  email: 'email', phone: 'phone', ipv4: 'ip', ipv6: 'ip', credit_card: 'card', us_ssn: 'ssn', iban: 'iban', secret: 'secret',
+};
+
+export interface SyntheticScore {
+  /** a prediction is a true positive when it overlaps a gold span of the same type */
+  per_type: Record<EvalType, TypeScore & { exact_recall: number }>;
+  overall: TypeScore;
+  /** up to 30 examples each, `<type>/<kind>: <value>` and `<type>: <found text>` */
+  missed: string[];
+  false_positives: string[];
+}
+
+/**
+ * Span-level scores per type. Recall: a gold span counts as found when some prediction of its type overlaps
+ * it; exact_recall also asks for the same start and end. Precision: a prediction counts as correct when it
+ * overlaps a gold span of its type.
+ */
+export function scoreSynthetic(docs: SyntheticDoc[], detect: (text: string) => PiiMatch[] = detectPii): SyntheticScore {
+  const c = Object.fromEntries(EVAL_TYPES.map((t) => [t, { tp: 0, fp: 0, fn: 0, exact: 0, gold: 0 }])) as Record<EvalType, { tp: number; fp: number; fn: number; exact: number; gold: number }>;
+  const missed: string[] = [];
+  const falsePositives: string[] = [];
+  for (const d of docs) {
+    const found = detect(d.text).map((m) => ({ ...m, t: EVAL_TYPE_OF[m.type] }));
+    for (const g of d.spans) {
+      c[g.type].gold++;
+      const hit = found.filter((f) => f.t === g.type && f.start < g.end && f.end > g.start);
+      if (hit.length === 0) {
+        c[g.type].fn++;
+        if (missed.length < 30) missed.push(`${g.type}/${g.kind}: ${g.value}`);
+      } else if (hit.some((f) => f.start === g.start && f.end === g.end)) c[g.type].exact++;
+    }
+    for (const f of found) {
+      const ok = d.spans.some((g) => g.type === f.t && f.start < g.end && f.end > g.start);
+      if (ok) c[f.t].tp++;
+      else {
+        c[f.t].fp++;
+        if (falsePositives.length < 30) falsePositives.push(`${f.t}: ${d.text.slice(f.start, f.end)}`);
+      }
+    }
+  }
+  const perType = {} as SyntheticScore['per_type'];
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const t of EVAL_TYPES) {
+    const x = c[t];
+    // recall over gold spans (found = gold - fn), precision over predictions
+    const found = x.gold - x.fn;
+    const precision = x.tp + x.fp ? x.tp / (x.tp + x.fp) : 1;
+    const recall = x.gold ? found / x.gold : 1;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    perType[t] = { tp: x.tp, fp: x.fp, fn: x.fn, precision, recall, f1, exact_recall: x.gold ? x.exact / x.gold : 1 };
+    tp += found;
+    fp += x.fp;
+    fn += x.fn;
+  }
+  return { per_type: perType, overall: score(tp, fp, fn), missed, false_positives: falsePositives };
+}

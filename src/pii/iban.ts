@@ -51,14 +51,15 @@ export function ibanChecksumOk(compact: string): boolean {
 }
 
 // a country code and check digits at a word start; the rest is read in code, to the country's exact length
-const IBAN_START = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}/g;
+// lower case too ("gb42nawi04454264788619"): the whole IBAN then has to be lower case, read as upper case
+const IBAN_START = /(?<![A-Za-z0-9])(?:[A-Z]{2}|[a-z]{2})\d{2}/g;
 
 export function findIbans(text: string, out: PiiMatch[]): void {
   IBAN_START.lastIndex = 0;
   for (let m = IBAN_START.exec(text); m; m = IBAN_START.exec(text)) {
-    const layout = LAYOUTS[m[0].slice(0, 2)];
+    const layout = LAYOUTS[m[0].slice(0, 2).toUpperCase()];
     if (!layout) continue;
-    const end = ibanEnd(text, m.index, layout);
+    const end = ibanEnd(text, m.index, layout, text.charCodeAt(m.index) >= 97);
     if (end < 0) continue;
     out.push({ type: 'iban', start: m.index, end });
     IBAN_START.lastIndex = end;
@@ -68,9 +69,9 @@ export function findIbans(text: string, out: PiiMatch[]): void {
 /**
  * Reads exactly `layout.length` characters from `start`, either with no spaces at all or with a single space
  * after every fourth one (the paper format "AT61 1904 3002 3457 3201"), each BBAN character of its class;
- * the next character must not continue the word. Returns the end, or -1.
+ * the next character must not continue the word; `lower`: the IBAN is written in lower case. Returns the end, or -1.
  */
-function ibanEnd(text: string, start: number, layout: Layout): number {
+function ibanEnd(text: string, start: number, layout: Layout, lower: boolean): number {
   let compact = '';
   let pos = start;
   const spaced = codeAt(text, start + 4) === 32;
@@ -79,10 +80,13 @@ function ibanEnd(text: string, start: number, layout: Layout): number {
       if (codeAt(text, pos) !== 32) return -1;
       pos++;
     }
-    const c = codeAt(text, pos);
+    let c = codeAt(text, pos);
     if (!isAsciiAlnum(c)) return -1;
+    // one case throughout: a lower-case IBAN has no capitals, an upper-case one no small letters
+    if (lower ? c >= 65 && c <= 90 : c >= 97) return -1;
+    if (lower && c >= 97) c -= 32;
     if (compact.length >= 4 && !fitsClass(c, layout.classes[compact.length - 4]!)) return -1;
-    compact += text[pos];
+    compact += String.fromCharCode(c);
     pos++;
   }
   if (isAsciiAlnum(codeAt(text, pos))) return -1;

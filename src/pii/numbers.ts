@@ -44,14 +44,27 @@ export function uniformSep(run: DigitRun, i: number, j: number, allowed: number[
  */
 export function inUrlOrId(text: string, start: number): boolean {
   const c = codeAt(text, start - 1);
-  return c === 47 || c === 61 || c === 63 || c === 38 || c === 35; // / = ? & #
+  if (c === 61) return inUrlToken(text, start - 1); // "SSN=810-95-7818" is a label; "?id=388213067901331" is not
+  return c === 47 || c === 63 || c === 38 || c === 35; // / ? & #
+}
+
+/** the token that ends at `at` (back to the last space, at most 200 chars) holds a '/', '?' or '&': a URL or query */
+function inUrlToken(text: string, at: number): boolean {
+  let k = at - 1;
+  for (; k >= 0 && at - k < 200; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 32 || c === 10 || c === 9 || c === 0xa0) return false;
+    if (c === 47 || c === 63 || c === 38) return true;
+  }
+  return k >= 0; // a 200-char token is a URL or data; the text's start is a word boundary
 }
 
 /** the span of groups i..j stands alone in the text: no letter, digit or '_' glued to either side, not in a URL */
 function freeStanding(text: string, run: DigitRun, i: number, j: number): boolean {
   const g = run.groups;
   if (i === 0 && run.plus) return false;
-  for (let k = i; k <= j; k++) if (g[k]!.paren) return false;
+  // "(6761156319890)": one group in parentheses is a number in brackets, not an area code
+  if (j > i) for (let k = i; k <= j; k++) if (g[k]!.paren) return false;
   if (inUrlOrId(text, g[i]!.start)) return false;
   return !isWordChar(codeAt(text, g[i]!.start - 1)) && !isWordChar(codeAt(text, g[j]!.end));
 }
@@ -84,9 +97,12 @@ export function knownIssuer(digits: string): boolean {
   const p4 = Number(digits.slice(0, 4));
   const p6 = Number(digits.slice(0, 6));
   switch (digits[0]) {
+    case '0':
+      return p4 === 604 && n >= 12 && n <= 19; // Maestro 0604 (as Faker's credit_card provider issues them)
     case '1':
-      return n === 15; // UATP
+      return n === 15; // UATP, and JCB 1800 (15 digits)
     case '2':
+      if (p4 === 2131) return n === 15; // JCB 2131
       if (p4 >= 2221 && p4 <= 2720) return n === 16; // Mastercard 2-series
       if (p4 >= 2200 && p4 <= 2204) return n >= 16 && n <= 19; // Mir
       return false;
@@ -99,11 +115,11 @@ export function knownIssuer(digits: string): boolean {
       return n === 13 || n === 16 || n === 19; // Visa
     case '5':
       if (p2 >= 51 && p2 <= 55) return n === 16; // Mastercard
-      if (p2 === 50 || p2 >= 56) return n >= 13 && n <= 19; // Maestro
+      if (p2 === 50 || p2 >= 56) return n >= (maestro12(p4) ? 12 : 13) && n <= 19; // Maestro
       return false;
     case '6':
       if (p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || (p6 >= 622126 && p6 <= 622925)) return n >= 16 && n <= 19; // Discover
-      return n >= 13 && n <= 19; // UnionPay 62, RuPay 60, Maestro 6x
+      return n >= (maestro12(p4) ? 12 : 13) && n <= 19; // UnionPay 62, RuPay 60, Maestro 6x
     case '8':
       return p2 === 81 && n >= 16 && n <= 19; // UnionPay 81
     default:
@@ -111,10 +127,15 @@ export function knownIssuer(digits: string): boolean {
   }
 }
 
-/** the usual print groupings: 4-4-4-4(-3), 4-4-4-1 (13-digit Visa), 4-6-5 (Amex), 4-6-4 (Diners), or none */
+/** Maestro ranges that issue 12-digit numbers (ISO/IEC 7812 allows 12-19; Faker's maestro prefixes) */
+function maestro12(p4: number): boolean {
+  return p4 === 5018 || p4 === 5020 || p4 === 5038 || p4 === 5893 || p4 === 6304 || p4 === 6390 || (p4 >= 6759 && p4 <= 6763) || (p4 >= 5600 && p4 <= 5899);
+}
+
+/** the usual print groupings: 4-4-4-4(-3), 4-4-4-1 (13-digit Visa), 4-4-4 (12-digit Maestro), 4-6-5 (Amex), 4-6-4 (Diners), or none */
 function cardGrouping(lengths: number[]): boolean {
   const total = lengths.reduce((a, b) => a + b, 0);
-  if (total < 13 || total > 19) return false;
+  if (total < 12 || total > 19) return false;
   if (lengths.length === 1) return true;
   if (lengths.length === 3 && lengths[0] === 4 && lengths[1] === 6 && (lengths[2] === 5 || lengths[2] === 4)) return true;
   return lengths.slice(0, -1).every((l) => l === 4) && lengths[lengths.length - 1]! >= 1 && lengths[lengths.length - 1]! <= 4;
