@@ -2,6 +2,11 @@
 // over the same pages, scored as each set defines it (src/eval/extraction-score.ts), timed per page.
 // node dist/bench/eval-extract.js [--set wcxb|trafilatura|readability|all] [--limit N] [--extractors a,b] [--dump DIR]
 //   [--worst N] (worst pages listed, default 10) [--scores FILE] (curate's per-page P/R/F1 as JSON, to diff two runs)
+//   [--half dev|check] (only the pages whose sha1(id) is even / odd: tune on one half, check on the other)
+//   [--worst-by f1|precision|recall] (what the worst-page list sorts by, default f1)
+// `--extractors curate` runs only curate. Beside each set's own metric, WCXB (all pages and its `article`
+// pages) and the Readability set get the article-extraction-benchmark's 4-token shingle P/R/F1.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +16,7 @@ import * as cheerio from 'cheerio';
 import { extractHtml, readabilityText } from '../src/extract/extract.js';
 import { nodesToText } from '../src/extract/html-text.js';
 import { EVAL_SET_NAMES, devSetPages, htmlToText, type EvalPage } from '../src/eval/extraction-sets.js';
-import { scoreSet, wordTokens, type EvalSetName, type SetScore } from '../src/eval/extraction-score.js';
+import { macroAverage, scoreSet, shingleScore, shingleSetScore, wordTokens, type EvalSetName, type Prf, type SetScore } from '../src/eval/extraction-score.js';
 import { SHARED_DATA_DIR, flag, machine, note, printResult, round, runMain } from './common.js';
 
 type Extractor = (page: EvalPage) => string;
@@ -108,6 +113,27 @@ interface ExtractorFigures {
   errors: number;
   empty: number;
   speed_vs_readability_jsdom?: number;
+  /** the 4-token shingle metric (WCXB, Readability); WCXB also both metrics on its article pages */
+  shingle?: Prf;
+  article?: { pages: number; bow: Prf; shingle: Prf };
+}
+
+const r3prf = (x: Prf): Prf => ({ precision: round(x.precision, 3), recall: round(x.recall, 3), f1: round(x.f1, 3) });
+
+/** the shingle set score over some of the pages (all when `keep` is undefined) */
+function shingleOf(pages: EvalPage[], outputs: string[], keep?: (p: EvalPage) => boolean): { pages: number; score: Prf; perPage: Array<Prf & { id: string }> } {
+  const perPage: Array<Prf & { id: string; tp: number; fp: number; fn: number }> = [];
+  pages.forEach((p, i) => {
+    if (!keep || keep(p)) perPage.push({ id: p.id, ...shingleScore(outputs[i] ?? '', p.reference ?? '') });
+  });
+  return { pages: perPage.length, score: shingleSetScore(perPage), perPage };
+}
+
+/** is this page in the half asked for: sha1 of its id, even (dev) or odd (check) */
+function inHalf(id: string, half: string | undefined): boolean {
+  if (!half) return true;
+  const odd = crypto.createHash('sha1').update(id).digest()[0]! & 1;
+  return half === 'dev' ? odd === 0 : odd === 1;
 }
 
 function figures(score: SetScore, run: ExtractorRun): ExtractorFigures {
@@ -152,14 +178,14 @@ interface WorstPage {
  * The pages with the lowest F1, for an engineer to open. A page whose reference has no words is left
  * out: any output scores 0 there (10 WCXB pages, all single-page apps), which says little about what to fix.
  */
-function worstPages(pages: EvalPage[], score: SetScore, n: number): WorstPage[] {
+function worstPages(pages: EvalPage[], score: SetScore, n: number, by: 'f1' | 'precision' | 'recall' = 'f1'): WorstPage[] {
   const page = new Map(pages.map((p) => [p.id, p]));
   return score.perPage
     .filter((s) => {
       const reference = page.get(s.id)?.reference;
       return reference === undefined || wordTokens(reference).length > 0;
     })
-    .sort((a, b) => a.f1 - b.f1 || a.precision + a.recall - (b.precision + b.recall))
+    .sort((a, b) => a[by] - b[by] || a.f1 - b.f1 || a.precision + a.recall - (b.precision + b.recall))
     .slice(0, n)
     .map((s) => ({ id: s.id, url: page.get(s.id)?.url ?? '', page_type: page.get(s.id)?.pageType, precision: round(s.precision, 3), recall: round(s.recall, 3), f1: round(s.f1, 3) }));
 }
@@ -175,14 +201,18 @@ function parseOptions() {
   if (!(limit > 0)) throw new Error(`--limit: expected a positive number, got '${limitFlag}'`);
   const worst = Number(flag('worst') ?? DEFAULT_WORST_PAGES);
   if (!(worst >= 0)) throw new Error(`--worst: expected a number, got '${flag('worst')}'`);
-  return { sets: sets as EvalSetName[], extractors, limit, dumpDir: flag('dump'), worst, scoresFile: flag('scores') };
+  const half = flag('half');
+  if (half !== undefined && half !== 'dev' && half !== 'check') throw new Error(`--half: expected dev or check, got '${half}'`);
+  const worstBy = flag('worst-by') ?? 'f1';
+  if (!['f1', 'precision', 'recall'].includes(worstBy)) throw new Error(`--worst-by: expected f1, precision or recall, got '${worstBy}'`);
+  return { sets: sets as EvalSetName[], extractors, limit, dumpDir: flag('dump'), worst, scoresFile: flag('scores'), half, worstBy: worstBy as 'f1' | 'precision' | 'recall' };
 }
 
-function loadPages(set: EvalSetName, limit: number): EvalPage[] {
+function loadPages(set: EvalSetName, limit: number, half?: string): EvalPage[] {
   const pages: EvalPage[] = [];
   for (const page of devSetPages(set, path.join(SHARED_DATA_DIR, 'extraction-dev'))) {
     if (pages.length >= limit) break;
-    pages.push(page);
+    if (inHalf(page.id, half)) pages.push(page);
   }
   return pages;
 }
@@ -194,14 +224,17 @@ function pad(cells: Array<string | number | undefined>, widths: number[]): strin
 async function main(): Promise<void> {
   const opts = parseOptions();
   const results: Record<string, { pages: number; extractors: Record<string, ExtractorFigures>; worst_curate?: WorstPage[]; f1_by_page_type?: Record<string, Record<string, { pages: number; f1: number }>> }> = {};
-  const perPageScores: Record<string, Record<string, [number, number, number]>> = {};
+  const perPageScores: Record<string, Record<string, number[]>> = {};
+  const metricRows: string[] = [];
+  const mWidths = [12, 9, 5, 21, 6, 6, 6, 7, 6, 6];
+  metricRows.push(pad(['set', 'pages', 'n', 'extractor', 'bow P', 'R', 'F1', 'shing P', 'R', 'F1'], mWidths));
   const typeLines: string[] = [];
   const rows: string[] = [];
   const widths = [12, 21, 6, 6, 6, 9, 7, 8, 8];
   rows.push(pad(['set', 'extractor', 'P', 'R', 'F1', 'pages/s', 'x jsdom', 'with', 'without/acc'], widths));
   const worstLines: string[] = [];
   for (const set of opts.sets) {
-    const pages = loadPages(set, opts.limit);
+    const pages = loadPages(set, opts.limit, opts.half);
     note(`${set}: ${pages.length} pages`);
     const byExtractor: Record<string, ExtractorFigures> = {};
     let worst: WorstPage[] | undefined;
@@ -210,6 +243,22 @@ async function main(): Promise<void> {
     for (const [name, run] of runs) {
       const score = scoreSet(set, pages, run.outputs);
       const f = (byExtractor[name] = figures(score, run));
+      let shinglePerPage: Map<string, Prf> | undefined;
+      if (set !== 'trafilatura') {
+        const sh = shingleOf(pages, run.outputs);
+        f.shingle = r3prf(sh.score);
+        shinglePerPage = new Map(sh.perPage.map((s) => [s.id, s]));
+        const prf3 = (x: Prf | undefined) => (x ? [x.precision.toFixed(3), x.recall.toFixed(3), x.f1.toFixed(3)] : ['', '', '']);
+        metricRows.push(pad([set, 'all', pages.length, name, ...prf3(score), ...prf3(sh.score)], mWidths));
+        if (set === 'wcxb') {
+          const isArticle = (p: EvalPage) => p.pageType === 'article';
+          const articleIds = new Set(pages.filter(isArticle).map((p) => p.id));
+          const bow = macroAverage(score.perPage.filter((s) => articleIds.has(s.id)));
+          const ash = shingleOf(pages, run.outputs, isArticle);
+          f.article = { pages: ash.pages, bow: r3prf(bow), shingle: r3prf(ash.score) };
+          metricRows.push(pad([set, 'article', ash.pages, name, ...prf3(bow), ...prf3(ash.score)], mWidths));
+        }
+      } else metricRows.push(pad([set, 'snippets', pages.length, name, score.precision.toFixed(3), score.recall.toFixed(3), score.f1.toFixed(3), '', '', ''], mWidths));
       note(`  ${name}: F1 ${f.f1}, ${f.pages_per_s} pages/s, ${f.errors} errors`);
       if (opts.dumpDir) {
         const dir = path.join(opts.dumpDir, set, name);
@@ -221,8 +270,14 @@ async function main(): Promise<void> {
         typeLines.push(`wcxb F1 by page type, ${name}: ${Object.entries(t).map(([k, v]) => `${k} ${v.f1.toFixed(3)} (${v.pages})`).join(', ')}`);
       }
       if (name === 'curate') {
-        perPageScores[set] = Object.fromEntries(score.perPage.map((s) => [s.id, [round(s.precision, 3), round(s.recall, 3), round(s.f1, 3)]]));
-        worst = worstPages(pages, score, opts.worst);
+        // [bow P, R, F1] and, where there is a reference, [shingle P, R, F1]
+        perPageScores[set] = Object.fromEntries(
+          score.perPage.map((s) => {
+            const sh = shinglePerPage?.get(s.id);
+            return [s.id, [s.precision, s.recall, s.f1, ...(sh ? [sh.precision, sh.recall, sh.f1] : [])].map((x) => round(x, 3))];
+          }),
+        );
+        worst = worstPages(pages, score, opts.worst, opts.worstBy);
         worstLines.push(`worst ${set} pages for curate (id, P, R)${set === 'wcxb' ? ', pages with an empty main_content left out' : ''}:`);
         for (const w of worst) worstLines.push(`  ${w.id}${w.page_type ? ` [${w.page_type}]` : ''}  P ${w.precision.toFixed(3)}  R ${w.recall.toFixed(3)}`);
       }
@@ -238,11 +293,14 @@ async function main(): Promise<void> {
   note('');
   note(rows.join('\n'));
   note('P/R/F1: WCXB and readability macro bag-of-words; trafilatura summed snippets. with/without: WCXB snippet shares found; acc: trafilatura snippet accuracy.');
+  note('');
+  note(metricRows.join('\n'));
+  note(`bow: macro bag-of-words P/R/F1 (F1 the mean of page F1s); shingle: 4-token shingles as article-extraction-benchmark's evaluate.py (P, R macro over pages, F1 of those means)${opts.half ? `; half: ${opts.half}` : ''}`);
   if (typeLines.length) note(typeLines.join('\n'));
   note('');
   note(worstLines.join('\n'));
   if (opts.scoresFile) fs.writeFileSync(opts.scoresFile, JSON.stringify(perPageScores, null, 1));
-  printResult({ bench: 'eval-extract', machine: machine(), limit: Number.isFinite(opts.limit) ? opts.limit : null, sets: results });
+  printResult({ bench: 'eval-extract', machine: machine(), limit: Number.isFinite(opts.limit) ? opts.limit : null, half: opts.half ?? null, sets: results });
 }
 
 runMain(main);

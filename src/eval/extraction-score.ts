@@ -55,6 +55,86 @@ export function bagOfWordsScore(output: string, reference: string): Prf {
   return { precision, recall, f1: f1Of(precision, recall) };
 }
 
+// The article-extraction-benchmark's tokens (scrapinghub/article-extraction-benchmark, evaluate.py):
+// Python's `\w+` (letters, numbers, underscore; IGNORECASE does not fold what `\w` matches, so tokens
+// keep their case), no lowercasing.
+const SHINGLE_TOKEN = /[\p{L}\p{N}_]+/gu;
+export const SHINGLE_N = 4;
+
+/** the benchmark's tokens of a text: runs of Unicode letters, numbers and `_`, case kept */
+export function shingleTokens(text: string): string[] {
+  return text.match(SHINGLE_TOKEN) ?? [];
+}
+
+/** the benchmark's shingles with their counts: each run of n tokens; a text of 1 to n-1 tokens is one shorter shingle, no tokens none */
+export function shingles(text: string, n = SHINGLE_N): Map<string, number> {
+  const tokens = shingleTokens(text);
+  const m = new Map<string, number>();
+  const last = Math.max(1, tokens.length - n + 1);
+  for (let i = 0; i < last && i < tokens.length; i++) {
+    const key = tokens.slice(i, i + n).join('\u0000');
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** one page's shingle counts, divided by their sum (so that long pages weigh no more than short ones), as string_shingle_matching */
+export interface ShingleCounts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+export function shingleCounts(output: string, reference: string, n = SHINGLE_N): ShingleCounts {
+  const ref = shingles(reference, n);
+  const out = shingles(output, n);
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const [k, c] of out) {
+    const t = ref.get(k) ?? 0;
+    tp += Math.min(c, t);
+    fp += Math.max(0, c - t);
+  }
+  for (const [k, t] of ref) fn += Math.max(0, t - (out.get(k) ?? 0));
+  const s = tp + fp + fn;
+  return s > 0 ? { tp: tp / s, fp: fp / s, fn: fn / s } : { tp, fp, fn };
+}
+
+/** the benchmark's precision_score and recall_score of one page (1 when nothing is wrong, 0 when nothing is right) */
+export function shinglePrecision(c: ShingleCounts): number {
+  if (c.fp === 0 && c.fn === 0) return 1;
+  if (c.tp === 0 && c.fp === 0) return 0;
+  return c.tp / (c.tp + c.fp);
+}
+export function shingleRecall(c: ShingleCounts): number {
+  if (c.fp === 0 && c.fn === 0) return 1;
+  if (c.tp === 0 && c.fn === 0) return 0;
+  return c.tp / (c.tp + c.fn);
+}
+
+/** one page's shingle P/R and their harmonic mean (for listing and diffing pages; the set's F1 is not the mean of these) */
+export function shingleScore(output: string, reference: string): Prf & ShingleCounts {
+  const c = shingleCounts(output, reference);
+  const precision = shinglePrecision(c);
+  const recall = shingleRecall(c);
+  return { ...c, precision, recall, f1: f1Of(precision, recall) };
+}
+
+/**
+ * The benchmark's set score (metrics_from_tp_fp_fns): precision is the mean over pages with any output
+ * shingle (tp + fp > 0; an empty output is left out of precision), recall the mean over pages with any
+ * reference shingle, and F1 the harmonic mean of those two means, not a mean of per-page F1.
+ */
+export function shingleSetScore(pages: readonly ShingleCounts[]): Prf {
+  const p = pages.filter((c) => c.tp + c.fp > 0).map(shinglePrecision);
+  const r = pages.filter((c) => c.tp + c.fn > 0).map(shingleRecall);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const precision = mean(p);
+  const recall = mean(r);
+  return { precision, recall, f1: f1Of(precision, recall) };
+}
+
 /** the mean of each of P, R and F1 over pages (WCXB's macro average); zeros for no pages */
 export function macroAverage(scores: readonly Prf[]): Prf {
   if (scores.length === 0) return { precision: 0, recall: 0, f1: 0 };

@@ -692,6 +692,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     }
   }
   if (trusted) trimTail(picked);
+  if (trusted) dropArticleFurniture(picked, meta.title);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
   if (!picked.length) {
@@ -748,6 +749,167 @@ function trimTail(blocks: Block[]): void {
     if (!(HEADING.has(b.tag) || (b.words < TAIL_MAX_WORDS && !SENTENCE_END.test(b.text)))) break;
     blocks.pop();
   }
+}
+
+// Article furniture inside the content subtree (issue 17): the lines a news or blog template puts around
+// and between an article's paragraphs that no class name gives away. Each rule is a short block's text
+// or its place (the page's own title heading first, a heading over related links); none names a site.
+/** blocks over this many words are never furniture by their text */
+const ARTICLE_FURNITURE_MAX_WORDS = 40;
+/** and the rules run only under running text: on service and product pages the short lines are the content */
+const ARTICLE_MIN_PARAGRAPHS = 2;
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const DATE = `(?:${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+\\d{4}|\\d{1,4}[./-]\\d{1,2}[./-]\\d{2,4})`;
+/** a date in English month names or digits */
+const HAS_DATE = new RegExp(`\\b${DATE}\\b`, 'i');
+// What a dateline or byline says besides the date and the names: removed, the rest must be a name or nothing.
+const DATELINE_WORDS = new RegExp(
+  `\\b(?:${DATE}|${MONTH}|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\\d{1,2}[:.]\\d{2}(?:\\s*[ap]\\.?m\\.?)?|[ap]\\.?m\\.?|(?:[ecmp][sd]t|gmt|utc|et|pt|ist|cet|cest|bst)|published|updated|posted|last|modified|page|on|at|by|and|written|edited|reviewed|fact[- ]checked|medically|date|time|read(?:ing)?|mins?|minutes?|\\d+)\\b`,
+  'gi',
+);
+/** "By Jane Doe", "Written by ...", a bare "By" or "Edited by": a byline of at most a few names */
+const BYLINE = /^(?:(?:written|posted|edited|reviewed|fact[- ]checked|medically reviewed|words|story|text|reporting)\s+)?by\b(?:\s*:)?(?:\s+\S+){0,6}$|^(?:author|autor|auteur|autore|von|par|por)\s*:?\s+\p{Lu}\S*(?:\s+\S+){0,4}$/iu;
+/** "5 min read", "17 minutes read", "Reading time: 4 minutes" */
+const READ_TIME = /^(?:reading time:?\s*)?\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:read|reading|to read))?$/i;
+/** photo captions' credits and agency lines */
+const CREDIT = /(?:^|[|(\u2014\u2013-]\s*)(?:photo(?:graph)?|image|picture|illustration|foto|bild)s?(?:\s+credit)?\s*(?::|by\b|courtesy\b|\u00a9|via\b)|\b(?:getty images|shutterstock|istock(?:photo)?|ap photo|afp via|reuters\/|courtesy of)\b|^(?:credit|source|quelle|crédit)s?\s*:|^cr\u00e9dits? photos?\s*:/i;
+/** "Advertisement", "ADVERTISEMENT - Scroll to continue reading", "Story continues below advertisement" */
+const AD_LABEL = /^(?:advertisement|advertising|advert|ad|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|sponsored(?: (?:content|by))?|supported by|paid content|presented by|story continues below(?: advertisement)?|continue reading below)\b[\s.:\u2014\u2013-]*(?:(?:scroll|continue) (?:down )?to (?:continue )?reading\.?|continue reading below\.?|story continues below\.?)?$/i;
+/** paywall, sign-up and membership prompts */
+const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member))|subscribe (?:now|today)|to (?:read|continue reading|keep reading) (?:the (?:rest|full)(?: of)? )?(?:this|the) (?:story|article)|(?:article|story|content) is (?:exclusive|only available|available only) (?:to|for)|unlock (?:this|the full) (?:article|story)|create (?:a )?free account|(?:sign up|register) (?:for free|now|today)|get (?:our|the) (?:free )?newsletter|(?:join|subscribe to) (?:our|the) (?:free )?(?:newsletter|mailing list)|delivered (?:straight )?to your inbox|sign up (?:for|to) (?:our|the)\b|to view the (?:full|whole|rest of the) (?:story|article)|(?:instant|immediate|unlimited) (?:online )?access to (?:all|the|this)\b|pour (?:lire la suite|acc\u00e9der en illimit\u00e9)|(?:jetzt|hier) (?:abonnieren|registrieren)|weiterlesen mit\b)/i;
+/** a share bar as text: the networks' names and share verbs only */
+const SHARE_BAR = /^(?:(?:share|shares|tweet|email|e-mail|print|pin|save|copy link|link copied|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|on|this|article|story|post|via)(?:[\s|,\u00b7\u2022:/]+|$))+$/i;
+/** "Tags: a, b", "Filed under: ..." "Topics: ..." */
+const TAG_LINE = /^(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|keywords|schlagw\u00f6rter|themen|markiert mit|mots-cl\u00e9s|etiquetas)\s*[:|]|^(?:markiert mit|tagged with|filed under)$/i;
+/** "12 comments", "Comments 115", "No comments yet", "Leave a comment", "Join the conversation" */
+const COMMENT_COUNT = /^(?:\d+\s+(?:comments?|responses?|replies)|(?:comments?|responses?)\s*\(?\d+\)?|no comments(?: yet)?|leave a (?:comment|reply)|join the (?:conversation|discussion)|add (?:a )?comment|view comments|show comments)\.?$/i;
+/** a byline's label without its names ("Written by" over an author box), and the player's and reader's buttons as text */
+const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|play video|video ad feedback|loading(?: (?:paragraph|image|video|comments))?(?:\.{3}|\u2026)?)$/i;
+/** share and feedback prompts: "Share this article", "Was this article helpful?" */
+const SHARE_PROMPT = /\b(?:share (?:this|the) (?:article|story|post|page)|(?:den |diesen )?(?:artikel|beitrag) (?:mit anderen )?(?:teilen|empfehlen)|empfiehl (?:dies|uns|diesen)|partager (?:cet|l')article|compartir (?:este|esta) (?:art\u00edculo|nota)|(?:was|is) this (?:article|page|post|story) (?:helpful|useful)|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|n\u00fctzlich))\b/i;
+/** a number alone on a line: a chart's ticks, a rating, a counter ("$263", "'17", "4.8") */
+const NUMBER_ONLY = /^[^\p{L}]*\p{N}[^\p{L}]*$/u;
+/** "Home > News > Story", "Home / Blog / Post" */
+const BREADCRUMB = /^(?:home|start|startseite|accueil|inicio)\s*[>/\u00bb\u203a|]/i;
+/** "Read more: <link>", "See also: ...", "Related: ..." lines */
+const SEE_ALSO_LINE = /^(?:read (?:more|also|next)|also read|see also|related(?: (?:article|story|post|content|reading))?s?|more(?: on this)?|watch|listen|recommended|lesen sie auch|weiterlesen|mehr zum thema|lire aussi|\u00e0 lire aussi|leer m\u00e1s|lee tambi\u00e9n|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))\s*[:|\u00bb>\u203a\u2014\u2013-]/i;
+/** a heading over what is not the article: related stories, author bio, comments, tags, the table of contents */
+const FURNITURE_HEADING =
+  /^(?:related(?: (?:articles?|posts?|stories|story|news|content|reading|reads|resources|topics|links|coverage|searches|videos))?|(?:read|find) (?:more|also|next)|more (?:from|on|in|about|stories|articles|news|like this|to (?:read|explore)|for you)\b.*|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: (?:reading|for you|articles|stories|posts))?|latest(?: (?:news|posts|stories|articles|videos))?|trending(?: (?:now|stories|news|articles))?|most (?:read|popular|viewed|shared)(?: (?:\S+ )?(?:stories|articles|news|posts))?|popular(?: (?:posts|stories|articles|now))?|further reading|also read|don'?t miss|editor'?s picks?|top stories|explore more|keep reading|what to read next|up next|about the authors?|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b.*|tags?|topics?|share(?: this(?: (?:article|story|post))?)?|comments?(?: \(?\d+\)?)?|\d+ comments?|leave a (?:reply|comment)|table of contents|contents|in this article|on this page|(?:other )?(?:people|readers) (?:are|also) (?:reading|read|viewed|liked)|other (?:\S+ )?(?:stories|articles|columns|posts|news)|mehr zum thema|das k\u00f6nnte (?:sie|dich) (?:auch )?interessieren|weitere (?:artikel|beitr\u00e4ge|nachrichten|themen)|lesen sie auch|auch interessant|inhaltsverzeichnis|(?:\u00e0 )?lire aussi|sur le m\u00eame sujet|(?:articles? )?(?:similaires|associ\u00e9s)|noticias relacionadas|te puede interesar|tambi\u00e9n te puede interesar|leer m\u00e1s|articoli correlati|potrebbe interessarti|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))[.:!]?$/i;
+const HEADING_LEVEL = (tag: string) => tag.charCodeAt(1) - 0x30;
+// A section whose running text is not the article's either: the author's bio.
+const AUTHOR_HEADING = /^(?:about the (?:authors?|writer|editor)|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b)/i;
+/** datelines stand among the first few blocks, by the title */
+const HEAD_BLOCKS = 6;
+const TABLE_PART = new Set(['table', 'tr', 'td', 'th', 'thead', 'tbody', 'caption']);
+
+function normTitle(s: string): string {
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** is the block the page's own title (the heading a template repeats above the article): a heading the <title> holds, or that holds the title */
+function isTitleBlock(b: Block, title: string | undefined): boolean {
+  if (!title || !HEADING.has(b.tag) || b.words > 30 || b.linkWords > b.words / 2) return false;
+  const t = normTitle(title);
+  const x = normTitle(b.text);
+  return x.length >= 8 && (t.includes(x) || (t.length >= 8 && x.includes(t)));
+}
+
+/**
+ * A dateline or byline: "By" and a few names, or a date and, besides the words datelines use, at most a few
+ * names (fewer below the article's first paragraph). Not a sentence: "Book by May 31, 2026." is an offer's terms,
+ * ". Variety. Retrieved 6 May 2014." a reference.
+ */
+function isDateOrByline(b: Block, head: boolean): boolean {
+  if (b.words > 15) return false;
+  const text = b.text;
+  if (READ_TIME.test(text)) return true;
+  // below the head, "By ..." and dates are a list's items (works and their authors, posts, events)
+  if (!head) return false;
+  if (BYLINE.test(text)) return true;
+  if (/[.!?]$/.test(text) || /^[^\p{L}\p{N}|\u2014\u2013-]/u.test(text)) return false;
+  if (!HAS_DATE.test(text) && !/^(?:published|updated|posted|last (?:updated|modified))\b/i.test(text)) return false;
+  const rest = text.replace(DATELINE_WORDS, ' ');
+  return countWords(rest) <= 4;
+}
+
+/** what makes one short block furniture by its text, or undefined */
+function furnitureLine(b: Block, head: boolean): boolean {
+  const text = b.text;
+  if (isDateOrByline(b, head)) return true;
+  if (AD_LABEL.test(text) || UI_LINE.test(text) || SHARE_BAR.test(text) || COMMENT_COUNT.test(text) || BREADCRUMB.test(text) || TAG_LINE.test(text)) return true;
+  if (SEE_ALSO_LINE.test(text) && (b.words <= 20 || b.linkWords * 2 > b.words)) return true;
+  if (CREDIT.test(text) && b.words <= 30) return true;
+  if (b.words <= 12 && SHARE_PROMPT.test(text)) return true;
+  if (b.words <= 3 && NUMBER_ONLY.test(text) && !within(b.el, LIST_OR_TABLE)) return true;
+  return SUBSCRIBE_PROMPT.test(text);
+}
+
+/** is the element, or one of its nearest ancestors, one of `tags` */
+function within(e: El, tags: ReadonlySet<string>): boolean {
+  for (let a: El | null = e, n = 0; a && n < 6; a = a.parent, n++) if (tags.has(a.tag)) return true;
+  return false;
+}
+const FIGURE = new Set(['figure']);
+const LIST_OR_TABLE = new Set(['li', 'dd', 'dt', 'table', 'tr', 'td', 'th', 'ol', 'ul', 'dl', 'pre']);
+/** inside a <figure> (its caption's credits, an embed's text; figcaption itself is skipped while parsing), not a table in one */
+function inFigure(e: El): boolean {
+  return within(e, FIGURE) && !within(e, TABLE_PART);
+}
+
+/**
+ * Drop article furniture from the blocks kept in a content subtree, in place: the title heading at the top
+ * (the article's text does not repeat its headline: trafilatura, Readability and the benchmarks' references
+ * leave it out), datelines, bylines and reading times, captions' credits, advertisement labels, share bars,
+ * tag lists, comment counts, breadcrumbs, "read more" lines and subscription prompts; and a heading that
+ * names related stories, the author's bio, comments or tags, with what follows it up to the next heading
+ * of its level or higher. Only where the kept text has running paragraphs (an article, not a service page).
+ */
+function dropArticleFurniture(blocks: Block[], title: string | undefined): void {
+  let paragraphs = 0;
+  for (const b of blocks) if (b.words >= 25 && SENTENCE_END.test(b.text)) paragraphs++;
+  if (paragraphs < ARTICLE_MIN_PARAGRAPHS) return;
+  let out = 0;
+  let seenParagraph = false;
+  let sectionLevel = 0; // >0: inside a furniture section under a heading of this level
+  let bioSection = false; // the section is an author's bio: its paragraphs go too
+  let afterTeaserHeading = false; // the block before was a linked heading in the section: a teaser's summary may follow
+  let titleDropped = false;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    const heading = HEADING.has(b.tag);
+    if (sectionLevel > 0) {
+      // the section ends at a heading of its level or higher, at running text (the article resumes under a
+      // "Related" box) and at a table (data under a "Sources" or "Related resources" heading)
+      // (teasers' own headings are links: an unlinked heading of any level is the article's again)
+      // (a teaser's summary under its linked headline, and an author's bio, are running text that does not end it)
+      const ends = heading
+        ? !FURNITURE_HEADING.test(b.text) && (HEADING_LEVEL(b.tag) <= sectionLevel || b.linkWords * 2 < b.words)
+        : (b.words >= 25 && b.linkWords * 4 < b.words && !bioSection && !afterTeaserHeading) || within(b.el, TABLE_PART);
+      if (!ends) {
+        afterTeaserHeading = heading && b.linkWords * 2 >= b.words;
+        continue;
+      }
+      sectionLevel = 0;
+    }
+    if (b.words <= ARTICLE_FURNITURE_MAX_WORDS) {
+      if (!seenParagraph && !titleDropped && isTitleBlock(b, title)) {
+        titleDropped = true;
+        continue;
+      }
+      if (heading && seenParagraph && FURNITURE_HEADING.test(b.text)) {
+        sectionLevel = HEADING_LEVEL(b.tag);
+        bioSection = AUTHOR_HEADING.test(b.text);
+        afterTeaserHeading = false;
+        continue;
+      }
+      if (furnitureLine(b, !seenParagraph && i < HEAD_BLOCKS) || (!heading && !seenParagraph && FURNITURE_HEADING.test(b.text))) continue;
+      if (inFigure(b.el) && !SENTENCE_END.test(b.text)) continue;
+    }
+    if (b.words >= 25) seenParagraph = true;
+    blocks[out++] = b;
+  }
+  blocks.length = out;
 }
 
 function joinBlocks(blocks: Block[]): string {

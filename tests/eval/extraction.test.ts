@@ -11,6 +11,11 @@ import {
   snippetScores,
   snippetShare,
   wordTokens,
+  shingleCounts,
+  shingleScore,
+  shingleSetScore,
+  shingleTokens,
+  shingles,
   type Prf,
 } from '../../src/eval/extraction-score.js';
 import { fixturePages, htmlToText } from '../../src/eval/extraction-sets.js';
@@ -124,4 +129,30 @@ describe('extractHtml on the committed dev subset', () => {
       expect(score.f1).toBeGreaterThanOrEqual(F1_FLOOR[set]);
     });
   }
+});
+
+// The article-extraction-benchmark's metric (scrapinghub/article-extraction-benchmark, evaluate.py):
+// case-kept `\w+` tokens, 4-token shingles, per-page counts normalized to sum 1, P and R averaged over
+// pages separately, F1 of the two means.
+describe('shingle metric', () => {
+  it('tokenizes as Python\'s \\w+ without lowercasing, and makes one shorter shingle of a short text', () => {
+    expect(shingleTokens("L'Été foo_bar 3rd")).toEqual(['L', 'Été', 'foo_bar', '3rd']);
+    expect([...shingles('a b c d e').values()]).toEqual([1, 1]);
+    expect(shingles('Hello world').size).toBe(1);
+    expect(shingles('').size).toBe(0);
+  });
+
+  it('scores a prefix of the reference as full precision, and case as a difference', () => {
+    expectPrf(shingleScore('a b c d', 'a b c d e'), { precision: 1, recall: 0.5, f1: 2 / 3 });
+    expect(shingleCounts('a b c d', 'a b c d e')).toEqual({ tp: 0.5, fp: 0, fn: 0.5 });
+    expectPrf(shingleScore('Hello world', 'Hello world'), { precision: 1, recall: 1, f1: 1 });
+    expectPrf(shingleScore('The cat sat down', 'the cat sat down'), { precision: 0, recall: 0, f1: 0 });
+  });
+
+  it('leaves an empty output out of precision and an empty reference out of recall; F1 of the means', () => {
+    const pages = [shingleCounts('a b c d', 'a b c d e'), shingleCounts('', 'a b c d e'), shingleCounts('', ''), shingleCounts('x y z w', '')];
+    const s = shingleSetScore(pages);
+    // precision over pages 1 and 4 (1 and 0), recall over pages 1 and 2 (0.5 and 0)
+    expectPrf(s, { precision: 0.5, recall: 0.25, f1: 1 / 3 });
+  });
 });
