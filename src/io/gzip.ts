@@ -4,6 +4,7 @@
 // member is reported (with its offset) instead of ending the stream silently.
 import zlib from 'node:zlib';
 import { RecordError } from '../core/errors.js';
+import { gather } from './gather.js';
 
 export interface GzipChunk {
   /** decompressed bytes */
@@ -129,18 +130,9 @@ export async function* gunzipMembers(source: AsyncIterable<Buffer>, file: string
   const fill = async (n: number): Promise<void> => {
     if (pending.length >= n || sourceDone) return;
     fills++;
-    const parts = pending.length ? [pending] : [];
-    let have = pending.length;
-    while (have < n) {
-      const r = await it.next();
-      if (r.done) {
-        sourceDone = true;
-        break;
-      }
-      parts.push(r.value);
-      have += r.value.length;
-    }
-    if (parts.length) pending = parts.length > 1 ? Buffer.concat(parts, have) : parts[0]!;
+    const got = await gather(it, pending, n);
+    pending = got.bytes;
+    if (got.ended) sourceDone = true;
   };
   /** read at least one more byte; false at the end of the source */
   const more = async (): Promise<boolean> => {

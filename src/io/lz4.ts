@@ -11,6 +11,7 @@
 // whole before anyone reads it.
 import { RecordError } from '../core/errors.js';
 import type { GzipChunk } from './gzip.js';
+import { gather } from './gather.js';
 
 // ---------------------------------------------------------------------------------------------
 // xxHash32 (Yann Collet's XXH32: the checksum of the LZ4 frame format)
@@ -264,18 +265,9 @@ export async function* lz4Frames(source: AsyncIterable<Buffer>, file: string, st
   const fill = async (n: number): Promise<boolean> => {
     if (pending.length >= n) return true;
     if (sourceDone) return false;
-    const parts = pending.length ? [pending] : [];
-    let have = pending.length;
-    while (have < n) {
-      const r = await it.next();
-      if (r.done) {
-        sourceDone = true;
-        break;
-      }
-      parts.push(r.value);
-      have += r.value.length;
-    }
-    if (parts.length) pending = parts.length > 1 ? Buffer.concat(parts, have) : parts[0]!;
+    const got = await gather(it, pending, n);
+    pending = got.bytes;
+    if (got.ended) sourceDone = true;
     return pending.length >= n;
   };
   const more = async (): Promise<boolean> => fill(pending.length + 1);

@@ -5,6 +5,10 @@
 // rules; plus negatives (dates, prices, ISBNs, versions, order numbers, hashes, UUIDs...) that must not match.
 // Two template mixes: 'dev' (seed A, to develop on) and 'heldout' (another seed, other phrasing and layouts).
 import { luhn } from './numbers.js';
+import { mulberry32 as rng } from '../core/random.js';
+
+/** the generator's seeded PRNG (the project's mulberry32) */
+export { rng };
 
 export type EvalType = 'email' | 'phone' | 'ip' | 'card' | 'ssn' | 'iban' | 'secret';
 export const EVAL_TYPES: EvalType[] = ['email', 'phone', 'ip', 'card', 'ssn', 'iban', 'secret'];
@@ -25,17 +29,6 @@ export interface SyntheticDoc {
   negatives: string[];
 }
 
-/** mulberry32: small, fast, seeded */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type R = () => number;
 const int = (r: R, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

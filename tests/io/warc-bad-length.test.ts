@@ -2,31 +2,14 @@
 // Number holds): the record is named, the reader resynchronises at the next gzip member or the next
 // WARC/1.x line, and the records after it are read from their own offsets.
 import { describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import { readWarc, type WarcEvent } from '../../src/io/warc.js';
 import { readDocs, type ReaderContext } from '../../src/io/readers.js';
 import { Counters } from '../../src/core/stats.js';
 import type { RecordError } from '../../src/core/errors.js';
 import { responseRecord } from '../helpers/warc.js';
+import { tempWriter, events, records, errors, urls } from '../helpers/warc-events.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-warc-len-'));
-const write = (name: string, data: Buffer) => {
-  const p = path.join(tmp, name);
-  fs.writeFileSync(p, data);
-  return p;
-};
-
-async function events(file: string, maxRecordBytes = 16 << 20): Promise<WarcEvent[]> {
-  const out: WarcEvent[] = [];
-  for await (const e of readWarc(file, { maxRecordBytes })) out.push(e);
-  return out;
-}
-const records = (ev: WarcEvent[]) => ev.filter((e) => e.record).map((e) => e.record!);
-const errors = (ev: WarcEvent[]) => ev.filter((e) => e.error).map((e) => `${e.error!.reason}@${e.error!.offset}`);
-const urls = (ev: WarcEvent[]) => records(ev).map((r) => r.headers['warc-target-uri']);
+const write = tempWriter('curate-warc-len-');
 
 /** the record with its WARC Content-Length header (the first one in the record) set to `value` */
 function withLength(rec: Buffer, value: string): Buffer {

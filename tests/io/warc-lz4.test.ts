@@ -2,9 +2,7 @@
 // document reader, and the naming error for compressions we do not read.
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { readWarc, type WarcEvent } from '../../src/io/warc.js';
 import { formatOf, readDocs, type ReaderContext } from '../../src/io/readers.js';
 import { lz4Frames } from '../../src/io/lz4.js';
 import { Counters } from '../../src/core/stats.js';
@@ -12,22 +10,9 @@ import type { RecordError } from '../../src/core/errors.js';
 import type { Doc } from '../../src/core/doc.js';
 import { responseRecord } from '../helpers/warc.js';
 import { lz4Frame, warcLz4 } from './lz4-encode.js';
+import { tempWriter, events, records, errors, urls } from '../helpers/warc-events.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-warc-lz4-'));
-const write = (name: string, data: Buffer) => {
-  const p = path.join(tmp, name);
-  fs.writeFileSync(p, data);
-  return p;
-};
-
-async function events(file: string, maxRecordBytes = 16 << 20): Promise<WarcEvent[]> {
-  const out: WarcEvent[] = [];
-  for await (const e of readWarc(file, { maxRecordBytes })) out.push(e);
-  return out;
-}
-const records = (ev: WarcEvent[]) => ev.filter((e) => e.record).map((e) => e.record!);
-const errors = (ev: WarcEvent[]) => ev.filter((e) => e.error).map((e) => `${e.error!.reason}@${e.error!.offset}`);
-const urls = (ev: WarcEvent[]) => records(ev).map((r) => r.headers['warc-target-uri']);
+const write = tempWriter('curate-warc-lz4-');
 
 async function docs(file: string) {
   const stats = new Counters();

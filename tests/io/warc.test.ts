@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import { readWarc, type WarcEvent } from '../../src/io/warc.js';
+import { readWarc } from '../../src/io/warc.js';
 import { responseRecord, warcGz } from '../helpers/warc.js';
+import { tempWriter, events, records, errors } from '../helpers/warc-events.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-warc-'));
-const write = (name: string, data: Buffer) => {
-  const p = path.join(tmp, name);
-  fs.writeFileSync(p, data);
-  return p;
-};
-
-async function events(file: string, maxRecordBytes = 16 << 20): Promise<WarcEvent[]> {
-  const out: WarcEvent[] = [];
-  for await (const e of readWarc(file, { maxRecordBytes })) out.push(e);
-  return out;
-}
-const records = (ev: WarcEvent[]) => ev.filter((e) => e.record).map((e) => e.record!);
-const errors = (ev: WarcEvent[]) => ev.filter((e) => e.error).map((e) => `${e.error!.reason}@${e.error!.offset}`);
+const write = tempWriter('curate-warc-');
 
 describe('readWarc', () => {
   it('reads the Common Crawl sample: record types, headers, member offsets', async () => {
