@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { nativeBackendLabel } from '../../src/train/trainer.js';
 
 const script = 'tests/setup/system-packages.mjs';
@@ -10,11 +12,19 @@ const canDropRoot = process.getuid?.() === 0 && fs.existsSync('/usr/sbin/runuser
 
 describe('system packages', () => {
   it('as a user who cannot install, names the missing package and the command to run, and fails', () => {
-    // a Chromium that is not there; run as nobody, who can neither apt-get nor sudo
+    // a Chromium that is not there; run as nobody, who can neither apt-get nor sudo, from a copy nobody can
+    // read (the checkout may sit in a folder only root can enter)
     const env = { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' };
-    const r = canDropRoot
-      ? spawnSync('/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, script], { encoding: 'utf8', env })
-      : spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', env });
+    let r;
+    if (canDropRoot) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curate-syspkg-'));
+      fs.chmodSync(dir, 0o755);
+      const copy = path.join(dir, 'system-packages.mjs');
+      fs.copyFileSync(script, copy);
+      fs.chmodSync(copy, 0o644);
+      r = spawnSync('/usr/sbin/runuser', ['-u', 'nobody', '--', process.execPath, copy], { encoding: 'utf8', env, cwd: dir });
+      fs.rmSync(dir, { recursive: true, force: true });
+    } else r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', env });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('missing: headless Chromium for the HTML report tests (tests/inspect) (chromium)');
     if (canDropRoot) expect(r.stderr).toMatch(/Run, as root:\n\n {4}apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium[ \n]/);
