@@ -833,7 +833,7 @@ function isDateOrByline(b: Block, head: boolean): boolean {
   return countWords(rest) <= 4;
 }
 
-/** what makes one short block furniture by its text, or undefined */
+/** is one short block furniture by its text (or, in the article head, a dateline or byline) */
 function furnitureLine(b: Block, head: boolean): boolean {
   const text = b.text;
   if (isDateOrByline(b, head)) return true;

@@ -128,6 +128,11 @@ function dd0(text: string, g: DigitRun['groups'], i: number): boolean {
   return text.startsWith('00', g[i]!.start) && !g[i]!.paren && groupLength(g[i]!) >= 3;
 }
 
+/** AAA-GG-SSSS with one separator: an SSN's layout, valid or not (the SSN detector decides) */
+function ssnLayout(g: DigitRun['groups'], i: number, j: number): boolean {
+  return j - i === 2 && groupLength(g[i]!) === 3 && groupLength(g[i + 1]!) === 2 && groupLength(g[j]!) === 4 && g[i + 1]!.sep === g[j]!.sep;
+}
+
 /** a calendar date's layout: 2024-01-15, 15-01-2024, 2024 01 15 */
 function dateLike(text: string, g: DigitRun['groups'], i: number, j: number): boolean {
   if (j - i !== 2) return false;
@@ -201,7 +206,7 @@ function extraPhoneSpan(text: string, run: DigitRun, i: number, j: number): [num
   for (let k = i + 1; k <= j; k++) if (g[k]!.paren && !(k === i + 1 && (plus || dd0(text, g, i)))) return undefined;
 
   // international: '+' or the 00 call prefix; "(0)" after the country code is the trunk, not dialled
-  const dd = text.startsWith('00', g[i]!.start) && !g[i]!.paren && groupLength(g[i]!) >= 3;
+  const dd = dd0(text, g, i);
   if (plus || dd) {
     let digits = '';
     for (let k = i; k <= j; k++) {
@@ -214,8 +219,7 @@ function extraPhoneSpan(text: string, run: DigitRun, i: number, j: number): [num
     if (plus) return undefined;
   }
   if (parens > 1 || singles > 1) return undefined;
-  // AAA-GG-SSSS with one separator is an SSN's layout, valid or not (the SSN detector decides)
-  if (j - i === 2 && groupLength(g[i]!) === 3 && groupLength(g[i + 1]!) === 2 && groupLength(g[j]!) === 4 && g[i + 1]!.sep === g[j]!.sep) return undefined;
+  if (ssnLayout(g, i, j)) return undefined;
   if (n > 13) return undefined;
   // bare digits: only right after a phone word
   if (j === i) return n >= 8 && n <= 13 && (PHONE_WORD.test(ctx.slice(-20)) || PHONE_LABEL_BEFORE.test(ctx)) ? [start, end] : undefined;
@@ -266,7 +270,7 @@ function phoneSpan(text: string, run: DigitRun, i: number, j: number, lastNot4: 
   const plus = i === 0 && run.plus;
   // the layouts of other numbers: AAA-GG-SSSS is an SSN's (valid or not: c109 078-05-0000), runs of four-digit
   // groups are card or account numbers, and digits after "CZ65 " are an IBAN's even when its checksum fails (c121)
-  if (!plus && j - i === 2 && groupLength(g[i]!) === 3 && groupLength(g[i + 1]!) === 2 && groupLength(g[j]!) === 4 && g[i + 1]!.sep === g[j]!.sep) return undefined;
+  if (!plus && ssnLayout(g, i, j)) return undefined;
   if (!plus && dateLike(text, g, i, j)) return undefined; // "1982-08-06" after "Patel" or a phone word
   if (g.length - i >= 4 && lastNot4 < i) return undefined;
   const start = plus ? run.start : g[i]!.paren ? g[i]!.start - 1 : g[i]!.start;
