@@ -45,6 +45,33 @@ export const CrawlConfig = z
   })
   .strict();
 
+/** how remote inputs (http(s)://, s3://) are read (src/io/remote.ts, docs/remote-inputs.md) */
+export const RemoteConfig = z
+  .object({
+    /** failed attempts in a row (none getting a byte further) before a file is given up as cut */
+    retries: z.number().int().nonnegative().default(5),
+    /** the first wait after a failure, doubled each further failure, capped at maxBackoffMs */
+    backoffMs: z.number().int().nonnegative().default(500),
+    maxBackoffMs: z.number().int().nonnegative().default(30_000),
+    /** a server's Retry-After (429, 503) is waited, up to this */
+    maxRetryAfterMs: z.number().int().nonnegative().default(120_000),
+    /** a connection silent this long is dropped and retried */
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
+export const S3Config = z
+  .object({
+    /** an S3-compatible store (MinIO, Ceph, R2, s3rver); default AWS (or AWS_ENDPOINT_URL) */
+    endpoint: z.string().regex(/^https?:\/\//i, 'an http(s) URL').optional(),
+    region: z.string().min(1).optional(),
+    /** unsigned requests for public buckets; auto: the usual credential chain, unsigned when it finds none */
+    anonymous: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /** bucket in the URL path (most S3-compatible stores); default: true when endpoint is set */
+    forcePathStyle: z.boolean().optional(),
+  })
+  .strict();
+
 export const InputConfig = z
   .object({
     /** input format; by default taken from each file's extension (`crawl` when `crawl` is set) */
@@ -57,6 +84,20 @@ export const InputConfig = z
     keepNonOk: z.boolean().default(false),
     /** crawl instead of reading files: exactly one of `paths` and `crawl` */
     crawl: CrawlConfig.optional(),
+    /** the relative paths of a Common Crawl listing (warc.paths.gz) resolve against this: a URL, s3:// prefix or directory */
+    baseUrl: z.string().min(1).default('https://data.commoncrawl.org/'),
+    /** only part of the input list: `R/W` takes the inputs whose index mod W is R (before limit) */
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, 'R/W, e.g. 3/100')
+      .refine((v) => Number(v.split('/')[0]) < Number(v.split('/')[1]), 'R must be less than W')
+      .optional(),
+    /** only the first N inputs (after shard) */
+    limit: z.number().int().positive().optional(),
+    /** keep a copy of each remote file read whole here, and read it from there on later runs (needed for remote Parquet) */
+    cacheDir: z.string().min(1).optional(),
+    remote: RemoteConfig.default({ retries: 5, backoffMs: 500, maxBackoffMs: 30_000, maxRetryAfterMs: 120_000, timeoutMs: 30_000 }),
+    s3: S3Config.default({ anonymous: 'auto' }),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -85,7 +126,14 @@ export const PipelineConfig = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    input: InputConfig.default({ paths: [], maxRecordBytes: 16 * 1024 * 1024, keepNonOk: false }),
+    input: InputConfig.default({
+      paths: [],
+      maxRecordBytes: 16 * 1024 * 1024,
+      keepNonOk: false,
+      baseUrl: 'https://data.commoncrawl.org/',
+      remote: { retries: 5, backoffMs: 500, maxBackoffMs: 30_000, maxRetryAfterMs: 120_000, timeoutMs: 30_000 },
+      s3: { anonymous: 'auto' },
+    }),
     output: OutputConfig.default({ dir: 'data/runs/out', formats: ['parquet'], maxFileBytes: 256 * 1024 * 1024, rowGroupRows: 1000, writeDropped: true }),
     stages: z.array(StageEntry).default([]),
   })

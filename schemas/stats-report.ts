@@ -43,7 +43,10 @@ export const RunReport = z.object({
   rank: z.number(),
   world_size: z.number(),
   tasks: z.array(z.object({ task: z.string(), file: z.string(), bytes: z.number(), resumed: z.boolean(), seconds: z.number() })),
-  reader: z.object({ records: z.number(), docs: z.number(), records_by_type: Counts, skipped: Counts, errors: Counts }),
+  /** `remote`: what remote inputs cost: bytes_fetched, retries, slowdowns (429/503), range_ignored (docs/remote-inputs.md) */
+  reader: z.object({ records: z.number(), docs: z.number(), records_by_type: Counts, skipped: Counts, errors: Counts, remote: Counts.optional() }),
+  /** when the inputs came from listings (warc.paths.gz): lines that named an input, blank lines, bad lines (listed in _inputs.json) */
+  inputs: z.object({ listed: z.number(), blank_lines: z.number(), bad_lines: z.number() }).optional(),
   stages: z.array(StageStats),
   output: z.object({ docs: z.number(), dropped_docs: z.number(), files: z.array(z.string()), dropped_files: z.array(z.string()) }),
   totals: z.object({ docs_read: z.number(), docs_kept: z.number(), docs_dropped: z.number(), docs_added: z.number().default(0), bad_records: z.number(), balanced: z.boolean() }),

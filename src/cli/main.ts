@@ -11,12 +11,12 @@ import { Counters } from '../core/stats.js';
 import type { StageContext } from '../core/stage.js';
 import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
-import { finalizeRun, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
+import { finalizeRun, inputSpec, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
 import { runPipelineOnPool } from '../run/local-pool.js';
 import { submitToSlurm, waitForJobs } from '../run/slurm.js';
 import { formatStatus, runStatus } from '../run/status.js';
 import type { Pipeline } from '../run/config.js';
-import { listInputs } from '../run/inputs.js';
+import { resolveInputs } from '../run/inputs.js';
 import { createProgress } from '../run/progress.js';
 import { docFromJson, docToJson } from '../io/jsonl.js';
 import { STAGES } from '../../stages/index.js';
@@ -41,7 +41,10 @@ usage:
 `;
 
 const RUN_USAGE = `usage: curate run <pipeline.yaml> [flags]
-  --input PATH ...        replaces input.paths (files or directories)
+  --input PATH ...        replaces input.paths: files, directories, https:// or s3:// files, s3://bucket/prefix/,
+                          Common Crawl listings (warc.paths.gz; lines resolve against input.baseUrl)
+  --shard R/W             only the inputs whose index mod W is R (input.shard)
+  --limit N               only the first N inputs, after --shard (input.limit)
   --output DIR            replaces output.dir
   --force                 redo tasks that have a completion marker
   --workers N             worker processes on this machine (default: the number of cores; 1 runs in this process)
@@ -166,6 +169,8 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
     options: {
       input: { type: 'string', multiple: true },
       output: { type: 'string' },
+      shard: { type: 'string' },
+      limit: { type: 'string' },
       force: { type: 'boolean', default: false },
       rank: { type: 'string', default: '0' },
       'world-size': { type: 'string', default: '1' },
@@ -203,15 +208,21 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   const level = values['log-level'] as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new FatalError(`--log-level must be debug, info, warn or error`);
   if (!['local', 'slurm'].includes(values.executor!)) throw new FatalError(`--executor must be local or slurm, got ${values.executor}`, 'executor');
+  const limit = int('limit', values.limit, 1);
+  const shard = values.shard;
+  if (shard !== undefined && !(/^\d+\/\d+$/.test(shard) && Number(shard.split('/')[0]) < Number(shard.split('/')[1]))) throw new FatalError(`--shard takes R/W with R < W (e.g. 3/100), got ${shard}`, 'shard');
   const pipeline = loadPipeline(positionals[0]!);
-  const inputCount = listInputs(values.input ?? pipeline.input.paths, pipeline.input.format).length; // a missing input stops the run before anything is written
   const outDir = values.output ?? pipeline.output.dir;
+  // a missing input stops the run before anything is written; listings and s3:// prefixes are read here, once
+  const warnOnly = (m: string) => io.err(`warn ${m}`);
+  const spec = inputSpec(pipeline, { inputs: values.input, shard, limit });
+  const inputCount = (await resolveInputs(spec, outDir, { debug: () => {}, info: () => {}, warn: warnOnly, error: warnOnly })).length;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();
   const log = createLogger({ level: values.quiet ? 'warn' : level, file: path.join(outDir, 'run.log'), write: io.err, beforeWrite: progress.clear });
   if (values.step !== undefined) {
     try {
-      return await runStep(pipeline, values.step, { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log });
+      return await runStep(pipeline, values.step, { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, shard, limit });
     } finally {
       log.close();
     }
@@ -222,6 +233,8 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
       if (tasks === undefined) throw new FatalError('--executor slurm needs --tasks N (the job array size)', 'tasks');
       const { jobs } = submitToSlurm(pipeline, {
         inputs: values.input,
+        shard,
+        limit,
         outputDir: outDir,
         force: values.force,
         tasks,
@@ -254,7 +267,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const runOpts = { inputs: values.input, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal };
+    const runOpts = { inputs: values.input, shard, limit, outputDir: outDir, force: values.force, rank, worldSize, log, progress, signal: abort.signal };
     // one rank of several, or one worker, runs in this process; else a pool of worker processes
     const result = worldSize === 1 && Math.min(workers, inputCount) > 1 ? await runPipelineOnPool(pipeline, { ...runOpts, workers, retries, pin: Boolean(values.pin), pipelineFile: positionals[0] }) : await runPipeline(pipeline, runOpts);
     log.info('');

@@ -10,7 +10,8 @@ import { readWarc, type WarcRecord } from './warc.js';
 import { parseHttpResponse } from './http.js';
 import { decodeHtml } from './charset.js';
 import { isHtmlType, mimeType, sniffBinary, sniffCompression } from './sniff.js';
-import { readHead } from './source.js';
+import { openBytes, readHead } from './source.js';
+import { fetchToCache, isRemote, type RemoteHooks } from './remote.js';
 import { lz4Frames } from './lz4.js';
 import { docFromJson } from './jsonl.js';
 import { metaFromRow } from '../../schemas/parquet-columns.js';
@@ -25,6 +26,11 @@ export interface ReaderContext {
   recordError(err: RecordError): void;
   /** raw bytes of the file read so far */
   onBytes?(total: number): void;
+}
+
+/** a remote file's stream counts under `remote.` in the reader's counters (stats.json: reader.remote) */
+function remoteHooks(ctx: ReaderContext): RemoteHooks {
+  return { count: (k, n) => ctx.stats.inc(`remote.${k}`, n) };
 }
 
 export interface ReaderOptions {
@@ -118,7 +124,7 @@ export function warcRecordToDoc(rec: WarcRecord, file: string, opts: ReaderOptio
 }
 
 async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
-  for await (const ev of readWarc(file, { maxRecordBytes: opts.maxRecordBytes, onBytes: ctx.onBytes })) {
+  for await (const ev of readWarc(file, { maxRecordBytes: opts.maxRecordBytes, onBytes: ctx.onBytes, remote: remoteHooks(ctx) })) {
     if (ev.error) {
       accept(ctx, ev.error);
       continue;
@@ -135,32 +141,50 @@ async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderConte
   }
 }
 
-async function* byteChunks(file: string, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
-  const compression = sniffCompression(await readHead(file, 8));
+async function* byteChunks(file: string, ctx: ReaderContext): AsyncGenerator<Buffer> {
+  const hooks = remoteHooks(ctx);
+  const compression = sniffCompression(await readHead(file, 8, hooks));
   if (compression.kind === 'unsupported') throw new RecordError('unsupported_compression', compression.message, { file, offset: 0 });
-  const raw = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  const src = openBytes(file, 0, hooks);
   let n = 0;
-  raw.on('data', (c) => {
-    n += c.length;
-    onBytes?.(n);
-  });
-  if (compression.kind === 'lz4') {
-    // the first damaged frame ends the file's lines, named like a cut gzip stream below
-    for await (const c of lz4Frames(raw as AsyncIterable<Buffer>, file)) {
-      if (c.error) throw c.error;
-      if (c.data) yield c.data;
+  const raw = (async function* () {
+    for await (const c of src.chunks) {
+      n += c.length;
+      ctx.onBytes?.(n);
+      yield c;
     }
-    return;
+  })();
+  try {
+    if (compression.kind === 'lz4') {
+      // the first damaged frame ends the file's lines, named like a cut gzip stream below
+      for await (const c of lz4Frames(raw, file)) {
+        if (c.error) throw c.error;
+        if (c.data) yield c.data;
+      }
+      return;
+    }
+    if (compression.kind !== 'gzip') {
+      yield* raw;
+      return;
+    }
+    const gunzip = zlib.createGunzip();
+    // the compressed bytes go in as the decoder takes them; an error of the source (a remote file cut
+    // after its retries) ends the decoded stream with that error
+    const feed = (async () => {
+      for await (const c of raw) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+      gunzip.end();
+    })().catch((e: Error) => gunzip.destroy(e));
+    for await (const chunk of gunzip) yield chunk as Buffer;
+    await feed;
+  } finally {
+    await src.close();
   }
-  const stream = compression.kind === 'gzip' ? raw.pipe(zlib.createGunzip()) : raw;
-  raw.on('error', (e) => stream.destroy(e));
-  for await (const chunk of stream) yield chunk as Buffer;
 }
 
 async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
   let lineNo = 0;
   try {
-    for await (const { line, offset } of lines(byteChunks(file, ctx.onBytes))) {
+    for await (const { line, offset } of lines(byteChunks(file, ctx))) {
       lineNo++;
       if (line.length === 0) continue;
       ctx.stats.inc('records');
@@ -198,6 +222,16 @@ async function* readCrawl(opts: ReaderOptions, ctx: ReaderContext): AsyncGenerat
 
 async function* readParquetDocs(file: string, ctx: ReaderContext): AsyncGenerator<Doc> {
   const { streamParquetRows } = await import('./parquet-read.js');
+  // Parquet is read from its footer back: a remote file is copied whole into input.cacheDir first
+  // (src/run/inputs.ts refuses a remote Parquet input without one)
+  if (isRemote(file)) {
+    try {
+      file = await fetchToCache(file, remoteHooks(ctx));
+    } catch (e) {
+      if (e instanceof RecordError) return void accept(ctx, e);
+      throw e;
+    }
+  }
   let n = 0;
   for await (const row of streamParquetRows(file)) {
     ctx.stats.inc('records');

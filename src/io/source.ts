@@ -1,14 +1,24 @@
 // Opening an input file as a stream of byte chunks, with gzip members or LZ4 frames decoded where
-// present (told by the file's first bytes, not its name).
+// present (told by the file's first bytes, not its name). A file is a local path or a remote location
+// (http(s)://, s3://: src/io/remote.ts), read the same way with the same offsets.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { gunzipMembers, gzipHeaderLength, isGzipMagic, type GzipChunk } from './gzip.js';
 import { isFrameMagic, lz4Frames, parseDescriptor } from './lz4.js';
 import { sniffCompression, type Compression } from './sniff.js';
+import { RecordError } from '../core/errors.js';
+import { cachedCopy, cachingChunks, isRemote, remoteChunks, remoteHead, remoteSettings, type RemoteHooks } from './remote.js';
 
 export const READ_CHUNK_BYTES = 256 * 1024;
 
-export async function readHead(file: string, n: number): Promise<Buffer> {
+/** a remote file's complete cached copy when there is one, else the location itself */
+function local(file: string): string {
+  return isRemote(file) ? (cachedCopy(file) ?? file) : file;
+}
+
+export async function readHead(file: string, n: number, hooks?: RemoteHooks): Promise<Buffer> {
+  file = local(file);
+  if (isRemote(file)) return (await remoteHead(file, n, hooks)).head;
   const fh = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.alloc(n);
@@ -30,6 +40,11 @@ export interface OpenedSource {
   size: number;
   /** stop reading and release the file */
   close(): Promise<void>;
+  /**
+   * Why a remote file's bytes ended early (missing, or cut after every retry): the stream ends there
+   * instead of throwing, so the decoders hand on every whole record before it.
+   */
+  failure(): RecordError | undefined;
 }
 
 /** how far into a file whose first bytes are damaged to look for its first whole member or frame */
@@ -69,8 +84,8 @@ function gzipWarcAt(buf: Buffer, i: number): boolean {
  * header), from the first gzip member or LZ4 frame in its first 64 KB that decodes to `WARC/`, so a
  * damaged first member or frame costs that record, not the file.
  */
-export async function sniffFile(file: string): Promise<Compression> {
-  const head = await readHead(file, DEEP_SNIFF_BYTES);
+export async function sniffFile(file: string, hooks?: RemoteHooks): Promise<Compression> {
+  const head = await readHead(file, DEEP_SNIFF_BYTES, hooks);
   const first = sniffCompression(head);
   if (first.kind !== 'none' || head.subarray(0, 5).equals(WARC_START) || head.toString('latin1', 0, 11) === 'filedesc://') return first;
   for (let i = 1; i + 4 <= head.length; i++) {
@@ -84,16 +99,22 @@ export async function sniffFile(file: string): Promise<Compression> {
  * Open a file, decoding gzip members or LZ4 frames if it starts with their magic. `start`: a raw
  * offset to begin at (a member or frame start for compressed files), for going back after a lie.
  */
-export async function openSource(file: string, start = 0): Promise<OpenedSource> {
-  const compression = await sniffFile(file);
+export async function openSource(file: string, start = 0, hooks?: RemoteHooks): Promise<OpenedSource> {
+  const compression = await sniffFile(file, hooks);
   const compressed = compression.kind === 'gzip' || compression.kind === 'lz4';
-  const size = (await fs.promises.stat(file)).size;
+  const size = await sizeOf(file, hooks);
   let bytes = start;
-  const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, start });
+  let failure: RecordError | undefined;
+  const stream = openBytes(file, start, hooks);
   const raw = (async function* () {
-    for await (const chunk of stream) {
-      bytes += (chunk as Buffer).length;
-      yield chunk as Buffer;
+    try {
+      for await (const chunk of stream.chunks) {
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      failure = e;
     }
   })();
   const chunks =
@@ -109,8 +130,42 @@ export async function openSource(file: string, start = 0): Promise<OpenedSource>
             }
           })();
   const close = async () => {
-    stream.destroy();
+    await stream.close();
     await chunks.return?.(undefined);
   };
-  return { compressed, compression, chunks, bytesRead: () => bytes, size, close };
+  return { compressed, compression, chunks, bytesRead: () => bytes, size, close, failure: () => failure };
+}
+
+/** a file's size in bytes; Infinity for a remote file whose server does not say */
+export async function sizeOf(file: string, hooks?: RemoteHooks): Promise<number> {
+  file = local(file);
+  if (isRemote(file)) return (await remoteHead(file, 0, hooks)).total ?? Infinity;
+  return (await fs.promises.stat(file)).size;
+}
+
+export interface ByteStream {
+  chunks: AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
+/**
+ * The raw bytes of a file from `start` on: a local read stream, or a remote file streamed (copied into
+ * input.cacheDir as it goes when that is set and the read starts at the first byte).
+ */
+export function openBytes(file: string, start = 0, hooks?: RemoteHooks): ByteStream {
+  file = local(file);
+  if (isRemote(file)) {
+    const it = start === 0 && remoteSettings().cacheDir ? cachingChunks(file, hooks) : remoteChunks(file, start, hooks);
+    return { chunks: it, close: async () => void (await it.return(undefined)) };
+  }
+  const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, start });
+  const chunks = (async function* () {
+    for await (const c of stream) yield c as Buffer;
+  })();
+  return {
+    chunks,
+    close: async () => {
+      stream.destroy();
+    },
+  };
 }

@@ -4,6 +4,7 @@
 // commonest corruption and other readers trust it.
 import { ByteReader, type RecordStart, type WatchedSkip } from './byte-reader.js';
 import { openSource, readHead, sniffFile } from './source.js';
+import type { RemoteHooks } from './remote.js';
 import { RecordError } from '../core/errors.js';
 
 export interface WarcRecord {
@@ -24,8 +25,10 @@ export type WarcEvent = { record: WarcRecord; error?: undefined } | { error: Rec
 export interface WarcReadOptions {
   /** records with a larger block are skipped without being held in memory */
   maxRecordBytes: number;
-  /** called with raw bytes read from disk, for progress */
+  /** called with raw bytes read from disk (or fetched), for progress */
   onBytes?: (total: number) => void;
+  /** counters of a remote file's stream (retries, bytes fetched) */
+  remote?: RemoteHooks;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -56,10 +59,10 @@ export function parseHeaderLines(block: string): Record<string, string> {
 }
 
 /** Is this a WARC file at all? Returns a reason and what to do when not (empty, ARC, zstd, something else). */
-async function warcProblem(file: string): Promise<{ reason: string; message: string } | undefined> {
-  const head = await readHead(file, 16);
+async function warcProblem(file: string, hooks?: RemoteHooks): Promise<{ reason: string; message: string } | undefined> {
+  const head = await readHead(file, 16, hooks);
   if (head.length === 0) return { reason: 'empty_file', message: 'the file is empty' };
-  const compression = await sniffFile(file);
+  const compression = await sniffFile(file, hooks);
   if (compression.kind === 'gzip' || compression.kind === 'lz4') return undefined; // checked record by record
   if (compression.kind === 'unsupported') return { reason: 'unsupported_compression', message: compression.message };
   if (head.subarray(0, 5).equals(WARC_MAGIC)) return undefined;
@@ -72,13 +75,48 @@ export async function sniffWarc(file: string): Promise<string | undefined> {
   return (await warcProblem(file))?.reason;
 }
 
+/**
+ * The records of a WARC file, and an error event for each bad one. A remote file that cannot be read
+ * on (missing, or cut after every retry) ends with one error naming where it stopped.
+ */
 export async function* readWarc(file: string, opts: WarcReadOptions): AsyncGenerator<WarcEvent> {
-  const problem = await warcProblem(file);
+  // A remote file cut short ends the decoders' input there, and they name the record it cut
+  // (truncated_*); that record's loss is the remote failure's, which comes last: the cut is named
+  // once, by it. So truncation errors wait for what comes next before they are handed on.
+  let held: WarcEvent[] = [];
+  try {
+    for await (const ev of readWarcRecords(file, opts)) {
+      if (ev.error && ev.error.reason.startsWith('truncated_')) {
+        held.push(ev);
+        continue;
+      }
+      if (ev.error instanceof RemoteFailure) {
+        const cut = held[0]?.error?.offset;
+        held = [];
+        yield { error: new RecordError(ev.error.reason, `${ev.error.message}${cut !== undefined ? `; the record at ${cut} is cut` : ''}`, { file: ev.error.file, offset: ev.error.offset }) };
+        continue;
+      }
+      yield* held;
+      held = [];
+      yield ev;
+    }
+    yield* held;
+  } catch (e) {
+    if (!(e instanceof RecordError)) throw e;
+    yield { error: e };
+  }
+}
+
+/** the reason a remote file's stream ended early, as the last event of its records */
+class RemoteFailure extends RecordError {}
+
+async function* readWarcRecords(file: string, opts: WarcReadOptions): AsyncGenerator<WarcEvent> {
+  const problem = await warcProblem(file, opts.remote);
   if (problem) {
     yield { error: new RecordError(problem.reason, problem.message, { file, offset: 0 }) };
     return;
   }
-  let src = await openSource(file);
+  let src = await openSource(file, 0, opts.remote);
   let reader = new ByteReader(src.chunks, src.compressed);
   /** what one unit of the compressed layer is called in messages */
   const unit = src.compression.kind === 'lz4' ? 'LZ4 frame' : 'gzip member';
@@ -107,7 +145,7 @@ export async function* readWarc(file: string, opts: WarcReadOptions): AsyncGener
    */
   const reopenAt = async (to: RecordStart) => {
     await src.close();
-    src = await openSource(file, to.memberOffset);
+    src = await openSource(file, to.memberOffset, opts.remote);
     reader = new ByteReader(src.chunks, src.compressed, to.memberStart);
     await reader.skip(to.at - to.memberStart);
   };
@@ -300,6 +338,8 @@ export async function* readWarc(file: string, opts: WarcReadOptions): AsyncGener
     }
     opts.onBytes?.(src.bytesRead());
     yield* flushErrors();
+    const failure = src.failure();
+    if (failure) yield { error: new RemoteFailure(failure.reason, failure.message, { file: failure.file, offset: failure.offset }) };
   } finally {
     await src.close();
   }

@@ -1,8 +1,15 @@
-// Listing a run's input files: explicit files, or directories searched for known formats.
+// Listing a run's input files: explicit files, directories searched for known formats, remote files
+// (http(s)://, s3://bucket/key, s3://bucket/prefix/) and Common Crawl listings (warc.paths.gz).
 import fs from 'node:fs';
 import path from 'node:path';
-import { FatalError } from '../core/errors.js';
+import zlib from 'node:zlib';
+import { FatalError, RecordError } from '../core/errors.js';
+import { lines } from '../core/iterables.js';
+import type { Logger } from '../core/log.js';
 import { formatOf, type InputFormat } from '../io/readers.js';
+import { isRemote, listS3, remoteSize } from '../io/remote.js';
+import { openBytes } from '../io/source.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export interface InputFile {
   file: string;
@@ -76,4 +83,233 @@ export function listInputs(paths: string[], format?: InputFormat): InputFile[] {
     const name = path.basename(file).replace(/[^A-Za-z0-9._-]+/g, '_');
     return { file, format: f, bytes: fs.statSync(file).size, task: `${String(i).padStart(5, '0')}-${name}` };
   });
+}
+
+// --- remote inputs and listings ---
+
+/** what a run's input list is made from: resolved once, kept in the run dir as `_inputs.json` */
+export interface InputSpec {
+  paths: string[];
+  format?: InputFormat;
+  /** a listing's relative lines resolve against this */
+  baseUrl: string;
+  /** `R/W`: the inputs whose index mod W is R */
+  shard?: string;
+  /** the first N inputs (after shard) */
+  limit?: number;
+  cacheDir?: string;
+}
+
+/** a listing's line that names no input: counted, named by listing and byte offset, and skipped */
+export interface BadListingLine {
+  file: string;
+  offset: number;
+  line: number;
+  reason: string;
+  message: string;
+}
+
+export interface ListingSummary {
+  /** lines that named an input */
+  listed: number;
+  blank_lines: number;
+  bad_lines: number;
+}
+
+interface ResolvedInputs {
+  version: 1;
+  spec: InputSpec;
+  inputs: InputFile[];
+  listing: ListingSummary;
+  bad_lines: BadListingLine[];
+}
+
+export const INPUTS_FILE = '_inputs.json';
+
+/** Common Crawl's listings: warc.paths.gz, wet.paths.gz, wat.paths.gz (one relative path per line) */
+export function isListing(p: string): boolean {
+  return /\.paths(\.gz)?$/i.test(p.replace(/[?#].*$/, ''));
+}
+
+/** does this input list need resolving (a remote file, a listing, or a part of the list)? */
+export function needsResolving(spec: Pick<InputSpec, 'paths' | 'shard' | 'limit'>): boolean {
+  return spec.shard !== undefined || spec.limit !== undefined || spec.paths.some((p) => isRemote(p) || isListing(p));
+}
+
+function resolveAgainst(base: string, rel: string): string {
+  if (isRemote(rel) || path.isAbsolute(rel)) return rel;
+  if (isRemote(base)) return new URL(rel, base.endsWith('/') ? base : base + '/').href;
+  return path.resolve(base, rel);
+}
+
+const BAD_LINE_LOGGED = 20;
+
+/** the entries of one listing file (local or remote, gzip or plain), resolved against the base */
+async function readListing(listing: string, spec: InputSpec, bad: BadListingLine[], summary: ListingSummary): Promise<string[]> {
+  const out: string[] = [];
+  const src = openBytes(listing);
+  try {
+    const head: Buffer[] = [];
+    const it = src.chunks[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (!first.done) head.push(first.value);
+    const gz = head[0] !== undefined && head[0][0] === 0x1f && head[0][1] === 0x8b;
+    const raw = (async function* () {
+      yield* head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    })();
+    let text: AsyncIterable<Buffer> = raw;
+    if (gz) {
+      const gunzip = zlib.createGunzip();
+      void (async () => {
+        for await (const c of raw) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+        gunzip.end();
+      })().catch((e: Error) => gunzip.destroy(e));
+      text = gunzip;
+    }
+    let n = 0;
+    for await (const { line, offset } of lines(text)) {
+      n++;
+      const l = line.toString('utf8').trim();
+      if (!l) {
+        summary.blank_lines++;
+        continue;
+      }
+      if (l.startsWith('#')) continue;
+      const badLine = (reason: string, message: string) => bad.push({ file: listing, offset, line: n, reason, message });
+      if (/[\s\u0000-\u001f]/.test(l)) {
+        badLine('bad_listing_line', `line ${n} is not one path: ${JSON.stringify(l.slice(0, 120))}`);
+        continue;
+      }
+      let loc: string;
+      try {
+        loc = resolveAgainst(spec.baseUrl, l);
+      } catch {
+        badLine('bad_listing_line', `line ${n} does not resolve against ${spec.baseUrl}: ${JSON.stringify(l.slice(0, 120))}`);
+        continue;
+      }
+      if (!spec.format && !formatOf(loc)) {
+        badLine('bad_listing_line', `line ${n} names no .warc(.gz), .jsonl(.gz) or .parquet file: ${JSON.stringify(l.slice(0, 120))}`);
+        continue;
+      }
+      summary.listed++;
+      out.push(loc);
+    }
+  } catch (e) {
+    const why = e instanceof RecordError ? e.describe() : `${listing}: ${(e as Error).message}`;
+    throw new FatalError(`input.paths: the listing ${listing} cannot be read: ${why}`, 'input.paths');
+  } finally {
+    await src.close();
+  }
+  return out;
+}
+
+function taskName(i: number, loc: string): string {
+  const base = isRemote(loc) ? decodeURIComponent(new URL(loc).pathname.split('/').pop() || new URL(loc).host) : path.basename(loc);
+  return `${String(i).padStart(5, '0')}-${base.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+}
+
+/** sizes of remote inputs when the list is short enough to ask (HEAD), for the progress line's ETA */
+const SIZE_ASKED_UP_TO = 256;
+const SIZE_CONCURRENCY = 8;
+
+/**
+ * Resolve the input list once: expand listings and s3:// prefixes, list local directories, take the
+ * shard and the limit, and keep the result in `<runDir>/_inputs.json` so that every process of the run
+ * (workers, Slurm tasks, `curate status`) sees the same tasks under the same names. A rerun with the
+ * same spec reads that file instead of listing again. Task names carry each input's index in the whole
+ * list (before shard and limit), so an input keeps its name whatever part of the list a run takes.
+ */
+export async function resolveInputs(spec: InputSpec, runDir: string, log?: Logger): Promise<InputFile[]> {
+  if (spec.format === 'crawl' || !needsResolving(spec)) return listInputs(spec.paths, spec.format);
+  const file = path.join(runDir, INPUTS_FILE);
+  const cached = readResolved(file);
+  if (cached && JSON.stringify(cached.spec) === JSON.stringify(spec)) return cached.inputs;
+  if (spec.paths.length === 0) throw new FatalError('input.paths: no input given (set input.paths in the pipeline or pass --input)', 'input.paths');
+
+  const bad: BadListingLine[] = [];
+  const listing: ListingSummary = { listed: 0, blank_lines: 0, bad_lines: 0 };
+  const locs: string[] = [];
+  const known = new Map<string, number>();
+  const local: string[] = [];
+  for (const p of spec.paths) {
+    if (isListing(p)) locs.push(...(await readListing(p, spec, bad, listing)));
+    else if (/^s3:\/\/[^/]+(\/.*)?\/$/i.test(p) || /^s3:\/\/[^/]+$/i.test(p)) {
+      let objects;
+      try {
+        objects = await listS3(p.endsWith('/') ? p : p + '/');
+      } catch (e) {
+        throw new FatalError(`input.paths: cannot list ${p}: ${(e as Error).name}: ${(e as Error).message}`, 'input.paths');
+      }
+      const picked = objects.filter((o) => spec.format || formatOf(o.loc));
+      if (picked.length === 0) throw new FatalError(`input.paths: no .warc(.gz), .jsonl(.gz) or .parquet objects under ${p}`, 'input.paths');
+      for (const o of picked) known.set(o.loc, o.bytes), locs.push(o.loc);
+    } else if (/^https?:\/\/.*\/$/i.test(p)) throw new FatalError(`input.paths: ${p} is a directory URL; HTTP has no listing: name files or a .paths listing`, 'input.paths');
+    else if (isRemote(p)) locs.push(p);
+    else local.push(p);
+  }
+  listing.bad_lines = bad.length;
+  bad.slice(0, BAD_LINE_LOGGED).forEach((b) => log?.warn(`${b.file}@${b.offset}: ${b.reason}: ${b.message}`));
+  if (bad.length > BAD_LINE_LOGGED) log?.warn(`${bad.length - BAD_LINE_LOGGED} more bad listing lines: all are in ${path.join(runDir, INPUTS_FILE)}`);
+  const localFiles = local.length ? listInputs(local, spec.format) : [];
+  for (const f of localFiles) known.set(f.file, f.bytes);
+  const all = [...new Set([...locs, ...localFiles.map((f) => f.file)])].sort();
+  if (all.length === 0) throw new FatalError(`input.paths: ${spec.paths.join(', ')} list no inputs`, 'input.paths');
+  let picked = all.map((loc, i) => ({ loc, i }));
+  if (spec.shard) {
+    const [r, w] = spec.shard.split('/').map(Number) as [number, number];
+    picked = picked.filter(({ i }) => i % w === r);
+  }
+  if (spec.limit !== undefined) picked = picked.slice(0, spec.limit);
+  if (picked.length === 0) throw new FatalError(`input.shard: ${spec.shard} of ${all.length} inputs is empty`, 'input.shard');
+  const inputs: InputFile[] = picked.map(({ loc, i }) => {
+    const format = spec.format ?? formatOf(loc);
+    if (!format) throw new FatalError(`input.paths: cannot tell the format of ${loc} from its name; set input.format`, 'input.format');
+    if (format === 'parquet' && isRemote(loc) && !spec.cacheDir) throw new FatalError(`input.cacheDir: ${loc} is remote Parquet, which is read from its footer: set input.cacheDir for its local copy`, 'input.cacheDir');
+    return { file: loc, format, bytes: known.get(loc) ?? 0, task: taskName(i, loc) };
+  });
+  const unknown = inputs.filter((f) => isRemote(f.file) && !known.has(f.file));
+  if (unknown.length && unknown.length <= SIZE_ASKED_UP_TO) {
+    // a file that does not answer is not an error here: its task names what is wrong with it
+    for (let k = 0; k < unknown.length; k += SIZE_CONCURRENCY) {
+      await Promise.all(unknown.slice(k, k + SIZE_CONCURRENCY).map(async (f) => (f.bytes = (await remoteSize(f.file).catch(() => undefined)) ?? 0)));
+    }
+  }
+  const resolved: ResolvedInputs = { version: 1, spec, inputs, listing, bad_lines: bad };
+  fs.mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(file, JSON.stringify(resolved, null, 2));
+  return inputs;
+}
+
+function readResolved(file: string): ResolvedInputs | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ResolvedInputs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the input paths the run dir's resolved list was made from (what `curate status` looks up) */
+export function resolvedPaths(runDir: string): string[] | undefined {
+  return readResolved(path.join(runDir, INPUTS_FILE))?.spec.paths;
+}
+
+/** what a run's listings held besides inputs (stats.json: inputs), when its list was resolved */
+export function listingSummary(runDir: string): ListingSummary | undefined {
+  return readResolved(path.join(runDir, INPUTS_FILE))?.listing;
+}
+
+/**
+ * The run's inputs, without listing anything remote: the list `resolveInputs` kept in the run dir
+ * when these paths need resolving (any shard and limit it took hold), else the local files.
+ */
+export function loadInputs(paths: string[], format: InputFormat | undefined, runDir: string): InputFile[] {
+  if (format === 'crawl' || !paths.some((p) => isRemote(p) || isListing(p))) {
+    const cached = readResolved(path.join(runDir, INPUTS_FILE));
+    if (cached && JSON.stringify(cached.spec.paths) === JSON.stringify(paths) && (cached.spec.shard || cached.spec.limit !== undefined)) return cached.inputs;
+    return listInputs(paths, format);
+  }
+  const cached = readResolved(path.join(runDir, INPUTS_FILE));
+  if (!cached || JSON.stringify(cached.spec.paths) !== JSON.stringify(paths)) throw new FatalError(`input.paths: the remote inputs of ${runDir} are not resolved yet (no ${INPUTS_FILE} for these paths): start the run with \`curate run\``, 'input.paths');
+  return cached.inputs;
 }

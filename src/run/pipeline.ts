@@ -15,7 +15,8 @@ import { jsonlWriter } from '../io/jsonl-write.js';
 import { TMP_SUFFIX, type RollingWriter, type ShardOptions } from '../io/shard-writer.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createStage, type Pipeline } from './config.js';
-import { listInputs, type InputFile } from './inputs.js';
+import { listingSummary, loadInputs, type InputFile, type InputSpec } from './inputs.js';
+import { configureRemote } from '../io/remote.js';
 import type { Progress } from './progress.js';
 import { TaskReport, type RunReport, type StageStats } from '../../schemas/stats-report.js';
 
@@ -33,6 +34,9 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** how many bad-record lines per task go to the log before the rest only go to errors/ */
   maxLoggedErrors?: number;
+  /** replace input.shard (`R/W`) and input.limit */
+  shard?: string;
+  limit?: number;
 }
 
 export const DONE_DIR = '_done';
@@ -169,6 +173,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
   for (const i of plan.stages) stages.push({ index: i, stage: createStage(p.stages[i]!) });
   const stageStats = stages.map(() => new Counters());
   let docsOut = 0;
+  let bytesRead = 0;
 
   let stream: AsyncIterable<Doc> =
     plan.index === 0
@@ -180,6 +185,7 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
             stats: readerStats,
             recordError,
             onBytes: (n) => {
+              bytesRead = n;
               opts.progress?.update(progressBase.docs + readerStats.get('docs'), progressBase.bytes + n, input.task);
             },
           },
@@ -263,7 +269,8 @@ async function runTask(p: Pipeline, input: InputFile, runDir: string, opts: RunO
     task: input.task,
     pass: plan.index,
     file: input.file,
-    bytes: input.bytes,
+    // a remote file's size is known once it is read (its listing did not say)
+    bytes: input.bytes || bytesRead,
     seconds: (Date.now() - started) / 1000,
     reader: readerStats.toJSON(),
     stages: stages.map(({ index, stage }, i) => ({ index, name: stage.name, counters: stageStats[i]!.toJSON() })),
@@ -390,6 +397,7 @@ export function mergeReports(p: Pipeline, runs: TaskRun[], started: Date, rank: 
       records_by_type: reader.withPrefix('records_by_type'),
       skipped: reader.withPrefix('skipped'),
       errors: reader.withPrefix('errors'),
+      ...(reader.sumPrefix('remote') ? { remote: reader.withPrefix('remote') } : {}),
     },
     stages,
     output: {
@@ -429,9 +437,24 @@ export interface RunSetup {
   globals: Map<number, GlobalStage>;
 }
 
+/** the input list a run resolves (src/run/inputs.ts): the pipeline's input section, with --input, --shard, --limit over it */
+export function inputSpec(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'shard' | 'limit'>): InputSpec {
+  const shard = opts.shard ?? p.input.shard;
+  const limit = opts.limit ?? p.input.limit;
+  return {
+    paths: opts.inputs ?? p.input.paths,
+    ...(p.input.format ? { format: p.input.format } : {}),
+    baseUrl: p.input.baseUrl,
+    ...(shard !== undefined ? { shard } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(p.input.cacheDir ? { cacheDir: p.input.cacheDir } : {}),
+  };
+}
+
 export function prepareRun(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'outputDir'>): RunSetup {
   const runDir = opts.outputDir ?? p.output.dir;
-  const all = listInputs(opts.inputs ?? p.input.paths, p.input.format);
+  configureRemote({ ...p.input.remote, cacheDir: p.input.cacheDir, s3: p.input.s3 });
+  const all = loadInputs(opts.inputs ?? p.input.paths, p.input.format, runDir);
   const plans = planPasses(p);
   try {
     fs.mkdirSync(path.join(runDir, DONE_DIR), { recursive: true });
@@ -501,6 +524,8 @@ export function readReduceCounters(setup: RunSetup): Map<number, CounterMap> {
 /** merge the task reports into the run's stats file (stats.json, or stats.rank-<r>.json for one rank of several) */
 export function finalizeRun(setup: RunSetup, runs: TaskRun[], started: Date, rank: number, worldSize: number): RunReport {
   const report = mergeReports(setup.p, runs, started, rank, worldSize, setup.plans.length, readReduceCounters(setup));
+  const listing = listingSummary(setup.runDir);
+  if (listing) report.inputs = listing;
   const statsName = worldSize > 1 ? `stats.rank-${rank}.json` : 'stats.json';
   writeFileAtomic(path.join(setup.runDir, statsName), JSON.stringify(report, null, 2));
   return report;

@@ -34,7 +34,7 @@ export function formatProgress(docs: number, bytes: number, totalBytes: number, 
   const eta = bps > 0 && totalBytes > 0 ? (totalBytes - bytes) / bps : NaN;
   const width = 20;
   const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-  return `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${docs} docs ${human(bytes)}/${human(totalBytes)} ${rate.toFixed(0)} docs/s ETA ${duration(eta)}${label ? ' ' + label : ''}`;
+  return `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${docs} docs ${human(bytes)}/${totalBytes > 0 ? human(totalBytes) : '?'} ${rate.toFixed(0)} docs/s ${human(bps)}/s ETA ${duration(eta)}${label ? ' ' + label : ''}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = Boolean(stream.isTTY) && !process.env.CI): Progress {

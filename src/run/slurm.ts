@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isRemote } from '../io/remote.js';
 import { fileURLToPath } from 'node:url';
 import { FatalError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -15,6 +16,9 @@ import { prepareRun, type RunSetup } from './pipeline.js';
 
 export interface SlurmOptions {
   inputs?: string[];
+  /** --shard and --limit, handed on to every job (they resolve the same input list from the run dir) */
+  shard?: string;
+  limit?: number;
   outputDir?: string;
   force?: boolean;
   /** array size: the world size of the run */
@@ -78,7 +82,7 @@ export function submitToSlurm(p: Pipeline, opts: SlurmOptions): { setup: RunSetu
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const world = Math.min(opts.tasks, setup.all.length);
   const retries = opts.retries ?? 2;
-  const curate = [process.execPath, '--max-old-space-size=1024', CURATE_BIN, 'run', path.join(runDir, 'pipeline.yaml'), '--output', runDir, ...(opts.inputs ?? []).flatMap((i) => ['--input', path.resolve(i)])];
+  const curate = [process.execPath, '--max-old-space-size=1024', CURATE_BIN, 'run', path.join(runDir, 'pipeline.yaml'), '--output', runDir, ...(opts.inputs ?? []).flatMap((i) => ['--input', isRemote(i) ? i : path.resolve(i)]), ...(opts.shard ? ['--shard', opts.shard] : []), ...(opts.limit !== undefined ? ['--limit', String(opts.limit)] : [])];
   const header = (name: string, array?: number) =>
     [
       '#!/bin/bash',

@@ -6,6 +6,8 @@ import { FatalError } from '../core/errors.js';
 import { parsePipeline } from './config.js';
 import { failureMarker, prepareRun, reduceMarker, taskMarker } from './pipeline.js';
 import { EXECUTOR_FILE, squeueStates, type ExecutorRecord } from './slurm.js';
+import { resolvedPaths } from './inputs.js';
+import { humanBytes } from './progress.js';
 
 export interface PassStatus {
   pass: number;
@@ -23,6 +25,8 @@ export interface RunStatus {
   pipeline: string;
   executor?: ExecutorRecord;
   passes: PassStatus[];
+  /** remote inputs: bytes fetched by the tasks done, and the rate over their reading time */
+  fetched?: { bytes: number; retries: number; seconds: number; mb_per_s: number };
   /** slurm job states still in the queue, by step */
   jobs: Array<{ step: string; id: string; state: string }>;
   finished: boolean;
@@ -34,11 +38,24 @@ export function runStatus(runDir: string): RunStatus {
   const p = parsePipeline(fs.readFileSync(yamlFile, 'utf8'), yamlFile);
   const execFile = path.join(runDir, EXECUTOR_FILE);
   const executor = fs.existsSync(execFile) ? (JSON.parse(fs.readFileSync(execFile, 'utf8')) as ExecutorRecord) : undefined;
-  const setup = prepareRun(p, { outputDir: runDir, inputs: executor?.inputs });
+  const setup = prepareRun(p, { outputDir: runDir, inputs: executor?.inputs ?? resolvedPaths(runDir) });
+  let fetched: RunStatus['fetched'];
   const passes = setup.plans.map((plan): PassStatus => {
     const status: PassStatus = { pass: plan.index, tasks: setup.all.length, done: 0, failed: [], waiting: 0 };
     for (const input of setup.all) {
-      if (fs.existsSync(taskMarker(runDir, setup.plans.length, plan.index, input.task))) status.done++;
+      const marker = taskMarker(runDir, setup.plans.length, plan.index, input.task);
+      if (fs.existsSync(marker)) {
+        status.done++;
+        const r = JSON.parse(fs.readFileSync(marker, 'utf8')) as { seconds?: number; reader?: Record<string, number> };
+        const bytes = r.reader?.['remote.bytes_fetched'];
+        if (plan.index === 0 && bytes) {
+          fetched ??= { bytes: 0, retries: 0, seconds: 0, mb_per_s: 0 };
+          fetched.bytes += bytes;
+          fetched.retries += r.reader?.['remote.retries'] ?? 0;
+          fetched.seconds += r.seconds ?? 0;
+          fetched.mb_per_s = fetched.seconds > 0 ? Math.round((fetched.bytes / 1e6 / fetched.seconds) * 100) / 100 : 0;
+        }
+      }
       else {
         const f = failureMarker(runDir, plan.index, input.task);
         if (fs.existsSync(f)) {
@@ -57,6 +74,7 @@ export function runStatus(runDir: string): RunStatus {
     pipeline: p.name,
     executor,
     passes,
+    ...(fetched ? { fetched } : {}),
     jobs: jobs.filter((j) => states.has(j.id)).map((j) => ({ step: j.step, id: j.id, state: states.get(j.id)! })),
     finished: fs.existsSync(path.join(runDir, 'stats.json')) && passes.every((s) => s.done === s.tasks && (s.reduce?.done ?? true)),
   };
@@ -71,6 +89,7 @@ export function formatStatus(s: RunStatus): string {
     for (const f of p.failed) lines.push(`  failed ${f.task}: ${f.error}${f.log ? ` (log: ${f.log})` : ''}`);
     if (p.reduce) lines.push(`reduce ${p.reduce.stage}: ${p.reduce.done ? 'done' : 'not yet'}`);
   }
+  if (s.fetched) lines.push(`fetched ${humanBytes(s.fetched.bytes)} from remote inputs at ${s.fetched.mb_per_s} MB/s per task (${s.fetched.retries} retries)`);
   for (const j of s.jobs) lines.push(`slurm job ${j.id} (${j.step}): ${j.state}`);
   lines.push(s.finished ? 'finished: stats.json is written' : 'not finished');
   return lines.join('\n');
