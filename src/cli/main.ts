@@ -11,7 +11,7 @@ import { Counters } from '../core/stats.js';
 import type { StageContext } from '../core/stage.js';
 import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
-import { finalizeRun, inputSpec, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
+import { configureRemoteInputs, finalizeRun, inputSpec, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
 import { runPipelineOnPool } from '../run/local-pool.js';
 import { submitToSlurm, waitForJobs } from '../run/slurm.js';
 import { formatStatus, runStatus } from '../run/status.js';
@@ -216,6 +216,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   // a missing input stops the run before anything is written; listings and s3:// prefixes are read here, once
   const warnOnly = (m: string) => io.err(`warn ${m}`);
   const spec = inputSpec(pipeline, { inputs: values.input, shard, limit });
+  configureRemoteInputs(pipeline);
   const inputCount = (await resolveInputs(spec, outDir, { debug: () => {}, info: () => {}, warn: warnOnly, error: warnOnly })).length;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();

@@ -7,7 +7,7 @@ import { FatalError, RecordError } from '../core/errors.js';
 import { lines } from '../core/iterables.js';
 import type { Logger } from '../core/log.js';
 import { formatOf, type InputFormat } from '../io/readers.js';
-import { isRemote, listS3, remoteSize } from '../io/remote.js';
+import { cachedCopy, isRemote, listS3, remoteSize } from '../io/remote.js';
 import { openBytes } from '../io/source.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
@@ -268,6 +268,10 @@ export async function resolveInputs(spec: InputSpec, runDir: string, log?: Logge
     if (format === 'parquet' && isRemote(loc) && !spec.cacheDir) throw new FatalError(`input.cacheDir: ${loc} is remote Parquet, which is read from its footer: set input.cacheDir for its local copy`, 'input.cacheDir');
     return { file: loc, format, bytes: known.get(loc) ?? 0, task: taskName(i, loc) };
   });
+  for (const f of inputs) {
+    const copy = isRemote(f.file) && !known.has(f.file) ? cachedCopy(f.file) : undefined;
+    if (copy) known.set(f.file, (f.bytes = fs.statSync(copy).size));
+  }
   const unknown = inputs.filter((f) => isRemote(f.file) && !known.has(f.file));
   if (unknown.length && unknown.length <= SIZE_ASKED_UP_TO) {
     // a file that does not answer is not an error here: its task names what is wrong with it

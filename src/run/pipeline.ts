@@ -451,9 +451,14 @@ export function inputSpec(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'shard'
   };
 }
 
+/** how this process reads remote inputs: the pipeline's input.remote, input.s3 and input.cacheDir */
+export function configureRemoteInputs(p: Pipeline): void {
+  configureRemote({ ...p.input.remote, cacheDir: p.input.cacheDir, s3: p.input.s3 });
+}
+
 export function prepareRun(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'outputDir'>): RunSetup {
   const runDir = opts.outputDir ?? p.output.dir;
-  configureRemote({ ...p.input.remote, cacheDir: p.input.cacheDir, s3: p.input.s3 });
+  configureRemoteInputs(p);
   const all = loadInputs(opts.inputs ?? p.input.paths, p.input.format, runDir);
   const plans = planPasses(p);
   try {

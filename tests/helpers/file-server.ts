@@ -44,7 +44,8 @@ export async function startFileServer(routes: Record<string, Route | Buffer | st
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const fault = route.faults?.shift();
+    // a HEAD (the size asked when a run lists its inputs) is answered properly and takes no fault
+    const fault = req.method === 'HEAD' ? undefined : route.faults?.shift();
     if (fault && 'status' in fault) {
       res.writeHead(fault.status, fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}).end(`status ${fault.status}`);
       return;
