@@ -15,7 +15,7 @@ import { jsonlWriter } from '../io/jsonl-write.js';
 import { TMP_SUFFIX, type RollingWriter, type ShardOptions } from '../io/shard-writer.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createStage, type Pipeline } from './config.js';
-import { listingSummary, loadInputs, type InputFile, type InputSpec } from './inputs.js';
+import { listingSummary, loadInputs, resolveInputs, type InputFile, type InputSpec } from './inputs.js';
 import { configureRemote } from '../io/remote.js';
 import type { Progress } from './progress.js';
 import { TaskReport, type RunReport, type StageStats } from '../../schemas/stats-report.js';
@@ -548,6 +548,8 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   if (plans.length > 1 && worldSize > 1) {
     throw new FatalError(`stages: ${p.stages.filter((s) => s.definition.global).map((s) => s.name).join(', ')} must see every input: run several ranks with --workers N or --executor slurm, which wait for every rank between passes`, 'stages');
   }
+  configureRemoteInputs(p);
+  await resolveInputs(inputSpec(p, opts), opts.outputDir ?? p.output.dir, opts.log);
   const setup = prepareRun(p, opts);
   const mine = setup.all.filter((_, i) => i % worldSize === rank);
   const started = new Date();
