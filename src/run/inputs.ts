@@ -37,7 +37,7 @@ export const CRAWL_STATS_FILE = 'crawl-stats.json';
 /**
  * `@list.txt` stands for the paths listed in that file, one per line (blank lines and # comments skipped;
  * relative paths are relative to the list): how a crawl's tens of thousands of WARC paths are handed to a
- * run, e.g. Common Crawl's warc.paths after the files are copied or mounted (docs/scale-out.md).
+ * run, e.g. the local copies of a crawl's files (a listing of remote files is a `.paths` file: resolveInputs).
  */
 function expandLists(paths: string[]): string[] {
   return paths.flatMap((p) => {
@@ -221,8 +221,12 @@ const SIZE_CONCURRENCY = 8;
  * list (before shard and limit), so an input keeps its name whatever part of the list a run takes.
  */
 export async function resolveInputs(spec: InputSpec, runDir: string, log?: Logger): Promise<InputFile[]> {
-  if (spec.format === 'crawl' || !needsResolving(spec)) return listInputs(spec.paths, spec.format);
   const file = path.join(runDir, INPUTS_FILE);
+  if (spec.format === 'crawl' || !needsResolving(spec)) {
+    // local files, all of them: listed afresh by every process; a list an earlier run kept would stand for it
+    fs.rmSync(file, { force: true });
+    return listInputs(spec.paths, spec.format);
+  }
   const cached = readResolved(file);
   if (cached && JSON.stringify(cached.spec) === JSON.stringify(spec)) return cached.inputs;
   if (spec.paths.length === 0) throw new FatalError('input.paths: no input given (set input.paths in the pipeline or pass --input)', 'input.paths');
