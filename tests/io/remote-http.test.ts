@@ -107,6 +107,17 @@ describe('WARC over HTTP', () => {
     expect(counts.retries).toBe(3);
   });
 
+  it('a gzip that ends early (the server sent all it has) is named as locally: URL and member offset', async () => {
+    const cut = sample.subarray(0, 300_000);
+    const local = fs.mkdtempSync('/tmp/curate-cut-') + '/cut.warc.gz';
+    fs.writeFileSync(local, cut);
+    const want = summary(await events(local));
+    expect(want.at(-1)).toMatch(/^error truncated_gzip@\d+$/);
+    const { ev } = await remoteEvents(serve('/short/cut.warc.gz', { body: cut }));
+    expect(summary(ev)).toEqual(want);
+    expect(ev.at(-1)!.error!.file).toBe(server.url + '/short/cut.warc.gz');
+  });
+
   it('drops a connection that goes silent (timeoutMs) and resumes', async () => {
     configureRemote({ backoffMs: 1, timeoutMs: 300 });
     const url = serve('/stall/cc.warc.gz', { body: sample, faults: [{ drop: 65536 }, { stall: 120_000 }] });
