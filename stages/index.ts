@@ -15,6 +15,7 @@ import { minhashDedup } from './dedup/minhash-dedup.js';
 import { lineDedup } from './dedup/line-dedup.js';
 import { domain } from './classify/domain.js';
 import { quality, qualityTop } from './classify/quality.js';
+import { perplexity, perplexityBucket } from './classify/perplexity.js';
 import { mix } from './mix/mix.js';
 import { tokenize } from './tokenize/tokenize.js';
 
@@ -34,6 +35,8 @@ export const STAGES: Record<string, StageDefinition> = {
   line_dedup: lineDedup,
   quality,
   quality_top: qualityTop,
+  perplexity,
+  perplexity_bucket: perplexityBucket,
   domain,
   mix,
   tokenize,

@@ -11,9 +11,12 @@ import { docFromJson, docToJson } from '../io/jsonl.js';
 
 export async function* runGlobalOnStream(g: GlobalStage, input: AsyncIterable<Doc>, ctx: StageContext): AsyncGenerator<Doc> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `curate-${ctx.stage}-`));
+  const spool = path.join(dir, 'docs.jsonl');
+  const out = fs.createWriteStream(spool);
+  // a collector that throws leaves the spool half written: the error is the collector's, not the stream's
+  let spoolError: Error | undefined;
+  out.on('error', (e) => (spoolError = e));
   try {
-    const spool = path.join(dir, 'docs.jsonl');
-    const out = fs.createWriteStream(spool);
     const collector = g.collector(dir, 'stream');
     let index = 0;
     for await (const doc of input) {
@@ -33,6 +36,8 @@ export async function* runGlobalOnStream(g: GlobalStage, input: AsyncIterable<Do
     })();
     yield* g.filter(dir, 'stream').run(spooled, ctx);
   } finally {
+    out.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (spoolError) throw spoolError;
 }

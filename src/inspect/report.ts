@@ -141,6 +141,7 @@ ${table(
     const charts: string[] = [];
     if (d.histograms.length.length) charts.push(figure('length', await renderSvg(histogramChart(d.histograms.length, d.statuses, { title: 'Text length', xTitle: 'characters' })), 'Kept documents and dropped ones by the stage that dropped them. Dropped documents keep the text they had when dropped.'));
     if (d.histograms.quality_score.length) charts.push(figure('quality', await renderSvg(histogramChart(d.histograms.quality_score, d.statuses, { title: 'Quality score (meta.quality_score)', xTitle: 'quality score' }))));
+    if (d.histograms.perplexity.length) charts.push(figure('perplexity', await renderSvg(histogramChart(d.histograms.perplexity, d.statuses, { title: 'Perplexity under the reference model (meta.perplexity)', xTitle: 'perplexity' })), 'Lower is more like the reference text (the perplexity stage; CCNet buckets with perplexity_bucket).'));
     if (d.histograms.language.length) charts.push(figure('language', await renderSvg(histogramChart(d.histograms.language, d.statuses, { title: 'Language (langid)', xTitle: 'language' })), 'The 15 most frequent languages; the rest as other; (none): documents dropped before language ID.'));
     const notes: string[] = [];
     if (!d.histograms.quality_score.length) notes.push('<p class="muted">No quality score: the run has no quality stage (meta.quality_score).</p>');

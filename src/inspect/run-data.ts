@@ -53,7 +53,7 @@ export interface RunInspection extends InspectSummary {
   drop_reasons: DropReasonRow[];
   /** 'kept' then the stages in pipeline order: the colour order of every chart */
   statuses: string[];
-  histograms: { length: HistogramBin[]; quality_score: HistogramBin[]; language: HistogramBin[] };
+  histograms: { length: HistogramBin[]; quality_score: HistogramBin[]; perplexity: HistogramBin[]; language: HistogramBin[] };
   /** kept documents by meta.domain, when documents carry one */
   domains: DomainRow[];
   browser: BrowserSample[];
@@ -78,6 +78,8 @@ export interface InspectOptions extends CountOptions {
 const LENGTH_EDGES = [0, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 const TOP_LANGUAGES = 15;
 const QUALITY_BINS = 20;
+/** perplexity bins (meta.perplexity), on a log scale: a reference model puts good text in the low hundreds */
+const PERPLEXITY_EDGES = [1, 10, 30, 100, 200, 300, 500, 1000, 2000, 5000, 10000];
 
 function lengthLabel(i: number): string {
   const lo = LENGTH_EDGES[i]!;
@@ -145,7 +147,7 @@ export async function inspectRun(t: InspectTarget, opts: InspectOptions = {}): P
     const statuses = ['kept', ...new Set([...(t.report?.stages.filter((s) => s.dropped_total > 0).map((s) => s.name) ?? []), ...summary.dropped_by_reason.map((d) => d.stage)])];
 
     // histograms, aggregated in DuckDB: a report carries bins, never per-document values
-    const histograms: RunInspection['histograms'] = { length: [], quality_score: [], language: [] };
+    const histograms: RunInspection['histograms'] = { length: [], quality_score: [], perplexity: [], language: [] };
     const lengthCase = LENGTH_EDGES.map((_, i) => (i + 1 < LENGTH_EDGES.length ? `WHEN n < ${LENGTH_EDGES[i + 1]} THEN ${i}` : '')).join(' ');
     const lengths = await unionAll(con, views, (c) => (c.has('text') ? 'length(text) AS n' : undefined));
     if (lengths) {
@@ -162,6 +164,13 @@ export async function inspectRun(t: InspectTarget, opts: InspectOptions = {}): P
         for (let b = 0; b < QUALITY_BINS; b++) if (!histograms.quality_score.some((h) => h.order === b)) histograms.quality_score.push({ status: 'kept', bin: label(b), order: b, docs: 0 });
         histograms.quality_score.sort((a, b) => a.order - b.order);
       }
+    }
+    const ppl = await unionAll(con, views, (c) => (c.has('meta') ? `TRY_CAST(json_extract(meta, '$.perplexity') AS DOUBLE) AS p` : undefined));
+    if (ppl) {
+      const pplCase = PERPLEXITY_EDGES.map((e, i) => (i + 1 < PERPLEXITY_EDGES.length ? `WHEN p < ${PERPLEXITY_EDGES[i + 1]} THEN ${i}` : '')).join(' ');
+      const r = await query(con, `SELECT status, CASE ${pplCase} ELSE ${PERPLEXITY_EDGES.length - 1} END AS b, count(*) FROM (${ppl}) WHERE p IS NOT NULL GROUP BY ALL ORDER BY b, status`);
+      const label = (b: number) => (b + 1 < PERPLEXITY_EDGES.length ? `${PERPLEXITY_EDGES[b]}-${PERPLEXITY_EDGES[b + 1]}` : `${PERPLEXITY_EDGES[b]}+`);
+      histograms.perplexity = r.rows.map(([status, b, n]) => ({ status: String(status), bin: label(Number(b)), order: Number(b), docs: Number(n) }));
     }
     const langs = await unionAll(con, views, (c) => (c.has('language') ? `coalesce(CAST(language AS VARCHAR), '(none)') AS lang` : undefined));
     if (langs) {

@@ -54,6 +54,11 @@ export function formatInspection(s: RunInspection, target: string): string {
     const kept = binTotals(s.histograms.quality_score, (st) => st === 'kept');
     out.push(kept.length ? bars(kept, 'score') : '(no kept document has one)');
   }
+  if (s.histograms.perplexity.length) {
+    out.push('\nperplexity (meta.perplexity), kept documents:');
+    const kept = binTotals(s.histograms.perplexity, (st) => st === 'kept');
+    out.push(kept.length ? bars(kept, 'perplexity') : '(no kept document has one)');
+  }
   if (s.histograms.language.length) {
     const langs = binTotals(s.histograms.language).sort((a, b) => b[1] - a[1]);
     const kept = new Map(binTotals(s.histograms.language, (st) => st === 'kept'));
