@@ -60,8 +60,9 @@ const BLOCK = new Set([
 // Blocks that end with a blank line rather than a newline.
 const PARAGRAPH = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'blockquote', 'table', 'ul', 'ol', 'dl', 'figure', 'section', 'article']);
 const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
-// Containers that hold site furniture, not content.
-const BOILER_TAGS = new Set(['nav', 'footer', 'aside', 'menu']);
+// Containers that hold site furniture, not content. (A <form> in an article is a comment, contact or sign-up
+// form; one that wraps the whole page, as ASP.NET's does, holds most of its text and is undone below.)
+const BOILER_TAGS = new Set(['nav', 'footer', 'aside', 'menu', 'form']);
 // Furniture by their tag whatever their share of the page's text (a mega-menu can outweigh a product page).
 const SURE_BOILER_TAGS = new Set(['nav', 'footer', 'menu']);
 // Never furniture, whatever their class says.
@@ -94,6 +95,9 @@ export const BOILER_WORDS = new Set([
   'toolbar', 'masthead', 'skip', 'banner', 'topbar', 'bottombar', 'copyright', 'disclaimer', 'tags', 'tagcloud',
   'comment-form', 'respond', 'author', 'authors', 'bio', 'byline', 'caption', 'credit', 'credits', 'donate', 'donation',
   'recirculation', 'syndication', 'login', 'search', 'searchbox', 'outbrain', 'taboola', 'trending', 'most-read', 'mostread', 'more-stories',
+  // calls to action (collection-cta, rich-text-cta), the placeholders a consent tool leaves where an embed
+  // would be, and paywall and membership boxes (issue 17; `meta` was tried: post-meta wrappers hold content too)
+  'cta', 'placeholder', 'paywall', 'membership',
   // customer reviews under a product and comments under an article (a review article's own body, or a
   // forum's posts, hold most of their page: the marks are undone below)
   'reviews', 'review', 'comments', 'comment',
@@ -205,6 +209,8 @@ interface Block {
   furniture: boolean;
   /** furniture text, escaped markup or a word repeated over and over: never content, set after parsing */
   junk: boolean;
+  /** its place in the page's blocks (what stood before a kept block, dropped or not) */
+  index: number;
 }
 
 /** is this UTF-16 code unit part of a word? ASCII letters and digits, and any non-ASCII character
@@ -449,6 +455,7 @@ class PageWalker {
         paragraph: PARAGRAPH.has(blockEl.tag),
         furniture: false,
         junk: false,
+        index: this.blocks.length,
       };
       this.blocks.push(b);
     }
@@ -692,7 +699,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     }
   }
   if (trusted) trimTail(picked);
-  if (trusted) dropArticleFurniture(picked, meta.title);
+  if (trusted) dropArticleFurniture(picked, meta.title, blocks);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
   if (!picked.length) {
@@ -758,13 +765,20 @@ function trimTail(blocks: Block[]): void {
 const ARTICLE_FURNITURE_MAX_WORDS = 40;
 /** and the rules run only under running text: on service and product pages the short lines are the content */
 const ARTICLE_MIN_PARAGRAPHS = 2;
-const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
-const DATE = `(?:${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+\\d{4}|\\d{1,4}[./-]\\d{1,2}[./-]\\d{2,4})`;
-/** a date in English month names or digits */
+// English month names, then the German, French, Spanish and Italian ones that differ from them (a dateline
+// reads "Dienstag, 4. Juni 2019" or "2 de febrero de 2022" as often as "June 4, 2019" in the dev sets)
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?' +
+  '|januar|j\u00e4nner|februar|m\u00e4rz|mai|juni|juli|okt(?:ober)?|dez(?:ember)?' +
+  '|janvier|f\u00e9vrier|mars|avril|juin|juillet|ao\u00fbt|septembre|octobre|novembre|d\u00e9cembre' +
+  '|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre' +
+  '|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)\\.?';
+const DATE = `(?:${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th|\\.)?\\s+(?:of\\s+|de\\s+)?${MONTH},?\\s+(?:de\\s+)?\\d{4}|\\d{1,4}[./-]\\d{1,2}[./-]\\d{2,4})`;
+/** a date in month names or digits */
 const HAS_DATE = new RegExp(`\\b${DATE}\\b`, 'i');
 // What a dateline or byline says besides the date and the names: removed, the rest must be a name or nothing.
 const DATELINE_WORDS = new RegExp(
-  `\\b(?:${DATE}|${MONTH}|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\\d{1,2}[:.]\\d{2}(?:\\s*[ap]\\.?m\\.?)?|[ap]\\.?m\\.?|(?:[ecmp][sd]t|gmt|utc|et|pt|ist|cet|cest|bst)|published|updated|posted|last|modified|page|on|at|by|and|written|edited|reviewed|fact[- ]checked|medically|date|time|read(?:ing)?|mins?|minutes?|\\d+)\\b`,
+  `\\b(?:${DATE}|${MONTH}|(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi\u00e9rcoles|jueves|viernes|s\u00e1bado|domingo)|\\d{1,2}[:.]\\d{2}(?:\\s*[ap]\\.?m\\.?)?|[ap]\\.?m\\.?|(?:[ecmp][sd]t|gmt|utc|et|pt|ist|cet|cest|bst)|published|updated|posted|last|modified|page|on|at|by|and|ver\u00f6ffentlicht|ver\u00f6ffentlichung|aktualisiert|stand|am|um|uhr|publi\u00e9|mis \u00e0 jour|le|publicado|actualizado|el|de|del|written|edited|reviewed|fact[- ]checked|medically|date|time|read(?:ing)?|mins?|minutes?|\\d+)\\b`,
   'gi',
 );
 /** "By Jane Doe", "Written by ...", a bare "By" or "Edited by": a byline of at most a few names */
@@ -774,9 +788,9 @@ const READ_TIME = /^(?:reading time:?\s*)?\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:rea
 /** photo captions' credits and agency lines */
 const CREDIT = /(?:^|[|(\u2014\u2013-]\s*)(?:photo(?:graph)?|image|picture|illustration|foto|bild)s?(?:\s+credit)?\s*(?::|by\b|courtesy\b|\u00a9|via\b)|\b(?:getty images|shutterstock|istock(?:photo)?|ap photo|afp via|reuters\/|courtesy of)\b|^(?:credit|source|quelle|crédit)s?\s*:|^cr\u00e9dits? photos?\s*:/i;
 /** "Advertisement", "ADVERTISEMENT - Scroll to continue reading", "Story continues below advertisement" */
-const AD_LABEL = /^(?:advertisement|advertising|advert|ad|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|sponsored(?: (?:content|by))?|supported by|paid content|presented by|story continues below(?: advertisement)?|continue reading below)\b[\s.:\u2014\u2013-]*(?:(?:scroll|continue) (?:down )?to (?:continue )?reading\.?|continue reading below\.?|story continues below\.?)?$/i;
+const AD_LABEL = /^(?:advertisement|advertising|advert|ad|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|sponsored(?: (?:content|by))?|supported by|paid content|presented by|(?:story|article) continues below(?: (?:advertisement|this ad))?|continue reading below)\b[\s.:\u2014\u2013-]*(?:(?:scroll|continue) (?:down )?to (?:continue )?reading\.?|continue reading below\.?|story continues below\.?)?$/i;
 /** paywall, sign-up and membership prompts */
-const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member))|subscribe (?:now|today)|to (?:read|continue reading|keep reading) (?:the (?:rest|full)(?: of)? )?(?:this|the) (?:story|article)|(?:article|story|content) is (?:exclusive|only available|available only) (?:to|for)|unlock (?:this|the full) (?:article|story)|create (?:a )?free account|(?:sign up|register) (?:for free|now|today)|get (?:our|the) (?:free )?newsletter|(?:join|subscribe to) (?:our|the) (?:free )?(?:newsletter|mailing list)|delivered (?:straight )?to your inbox|sign up (?:for|to) (?:our|the)\b|to view the (?:full|whole|rest of the) (?:story|article)|(?:instant|immediate|unlimited) (?:online )?access to (?:all|the|this)\b|pour (?:lire la suite|acc\u00e9der en illimit\u00e9)|(?:jetzt|hier) (?:abonnieren|registrieren)|weiterlesen mit\b)/i;
+const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member))|subscribe (?:now|today)|to (?:read|continue reading|keep reading) (?:the (?:rest|full)(?: of)? )?(?:this|the) (?:story|article)|(?:article|story|content) is (?:exclusive|only available|available only) (?:to|for)|unlock (?:this|the full) (?:article|story)|create (?:a )?free account|(?:sign up|register) (?:for free|now|today)|get (?:our|the) (?:free )?newsletter|(?:join|subscribe to) (?:our|the) (?:free )?(?:newsletter|mailing list)|(?:delivered|sent) (?:straight |right |directly )?to your inbox|enter your (?:e-?mail|email address) (?:below |here )?to (?:receive|get|subscribe)|subscribe to (?:our|the) (?:free )?(?:daily|weekly|monthly) newsletter|receive notifications (?:about|of) new (?:posts|articles)|sign up (?:for|to) (?:our|the)\b|to view the (?:full|whole|rest of the) (?:story|article)|(?:instant|immediate|unlimited) (?:online )?access to (?:all|the|this)\b|pour (?:lire la suite|acc\u00e9der en illimit\u00e9)|(?:jetzt|hier) (?:abonnieren|registrieren)|weiterlesen mit\b)/i;
 /** a share bar as text: the networks' names and share verbs only */
 const SHARE_BAR = /^(?:(?:share|shares|tweet|email|e-mail|print|pin|save|copy link|link copied|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|on|this|article|story|post|via)(?:[\s|,\u00b7\u2022:/]+|$))+$/i;
 /** "Tags: a, b", "Filed under: ..." "Topics: ..." */
@@ -784,7 +798,9 @@ const TAG_LINE = /^(?:tags?|tagged(?: with)?|topics?|filed under|categories|cate
 /** "12 comments", "Comments 115", "No comments yet", "Leave a comment", "Join the conversation" */
 const COMMENT_COUNT = /^(?:\d+\s+(?:comments?|responses?|replies)|(?:comments?|responses?)\s*\(?\d+\)?|no comments(?: yet)?|leave a (?:comment|reply)|join the (?:conversation|discussion)|add (?:a )?comment|view comments|show comments)\.?$/i;
 /** a byline's label without its names ("Written by" over an author box), and the player's and reader's buttons as text */
-const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|play video|video ad feedback|loading(?: (?:paragraph|image|video|comments))?(?:\.{3}|\u2026)?)$/i;
+const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|latest posts by\b.{0,60}|play video|video ad feedback|(?:like )?loading(?: [\w-]+)?(?:\.{3}|\u2026)?|like this:?)$/i;
+/** what a comment form says above or below its fields */
+const COMMENT_FORM = /\b(?:your email address will not be (?:published|displayed|shared)|required fields are marked|save my name, email,? and website|this site uses akismet|diese website verwendet akismet|ihre e-mail-adresse wird nicht ver\u00f6ffentlicht|para comentar debes|votre adresse e-mail ne sera pas publi\u00e9e)\b/i;
 /** share and feedback prompts: "Share this article", "Was this article helpful?" */
 const SHARE_PROMPT = /\b(?:share (?:this|the) (?:article|story|post|page)|(?:den |diesen )?(?:artikel|beitrag) (?:mit anderen )?(?:teilen|empfehlen)|empfiehl (?:dies|uns|diesen)|partager (?:cet|l')article|compartir (?:este|esta) (?:art\u00edculo|nota)|(?:was|is) this (?:article|page|post|story) (?:helpful|useful)|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|n\u00fctzlich))\b/i;
 /** a number alone on a line: a chart's ticks, a rating, a counter ("$263", "'17", "4.8") */
@@ -797,8 +813,19 @@ const SEE_ALSO_LINE = /^(?:read (?:more|also|next)|also read|see also|related(?:
 const FURNITURE_HEADING =
   /^(?:related(?: (?:articles?|posts?|stories|story|news|content|reading|reads|resources|topics|links|coverage|searches|videos))?|(?:read|find) (?:more|also|next)|more (?:from|on|in|about|stories|articles|news|like this|to (?:read|explore)|for you)\b.*|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: (?:reading|for you|articles|stories|posts))?|latest(?: (?:news|posts|stories|articles|videos))?|trending(?: (?:now|stories|news|articles))?|most (?:read|popular|viewed|shared)(?: (?:\S+ )?(?:stories|articles|news|posts))?|popular(?: (?:posts|stories|articles|now))?|further reading|also read|don'?t miss|editor'?s picks?|top stories|explore more|keep reading|what to read next|up next|about the authors?|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b.*|tags?|topics?|share(?: this(?: (?:article|story|post))?)?|comments?(?: \(?\d+\)?)?|\d+ comments?|leave a (?:reply|comment)|table of contents|contents|in this article|on this page|(?:other )?(?:people|readers) (?:are|also) (?:reading|read|viewed|liked)|other (?:\S+ )?(?:stories|articles|columns|posts|news)|mehr zum thema|das k\u00f6nnte (?:sie|dich) (?:auch )?interessieren|weitere (?:artikel|beitr\u00e4ge|nachrichten|themen)|lesen sie auch|auch interessant|inhaltsverzeichnis|(?:\u00e0 )?lire aussi|sur le m\u00eame sujet|(?:articles? )?(?:similaires|associ\u00e9s)|noticias relacionadas|te puede interesar|tambi\u00e9n te puede interesar|leer m\u00e1s|articoli correlati|potrebbe interessarti|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))[.:!]?$/i;
 const HEADING_LEVEL = (tag: string) => tag.charCodeAt(1) - 0x30;
+/** a furniture label outside a heading element: at most this many words, and its section ends at any heading */
+const LABEL_MAX_WORDS = 6;
+const LABEL_LEVEL = 7;
+/** a line that introduces related links: "You may also be interested in the following reports:", "Recent posts on blogs I like:" */
+const RELATED_INTRO =
+  /^(?:(?:if you (?:liked|enjoyed) this (?:post|article|story),? )?you (?:may|might|will) (?:also )?(?:like|enjoy|be interested in)\b.{0,60}|(?:recent|more|other|related|similar|popular) (?:posts|articles|stories|reads|reports)\b.{0,40}):$/i;
 // A section whose running text is not the article's either: the author's bio.
 const AUTHOR_HEADING = /^(?:about the (?:authors?|writer|editor)|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b)/i;
+/** "Page last modified Jan. 17, 2025 @ 01:39 PM EST", "Last updated: 3 March 2024", wherever it stands */
+const LAST_MODIFIED = new RegExp(`^(?:page |this page was )?last (?:modified|updated|reviewed)(?: on)?:?\\s+.{0,12}\\b${DATE}\\b.{0,30}$`, 'i');
+/** a byline that carries a date too: at most this many words, this many of them names and credentials */
+const BYLINE_DATELINE_MAX_WORDS = 25;
+const BYLINE_DATELINE_MAX_NAMES = 8;
 /** datelines stand among the first few blocks, by the title */
 const HEAD_BLOCKS = 6;
 const TABLE_PART = new Set(['table', 'tr', 'td', 'th', 'thead', 'tbody', 'caption']);
@@ -821,14 +848,18 @@ function isTitleBlock(b: Block, title: string | undefined): boolean {
  * ". Variety. Retrieved 6 May 2014." a reference.
  */
 function isDateOrByline(b: Block, head: boolean): boolean {
-  if (b.words > 15) return false;
   const text = b.text;
+  // "By Jane Doe, CFP \u2013 Updated Mar 5, 2026 at 4:28 PM EST | Fact-checked by John Roe": a byline and a dateline in one
+  if (head && b.words <= BYLINE_DATELINE_MAX_WORDS && /^by\b/i.test(text) && HAS_DATE.test(text) && !/[.!?]$/.test(text)) {
+    if (countWords(text.replace(DATELINE_WORDS, ' ')) <= BYLINE_DATELINE_MAX_NAMES) return true;
+  }
+  if (b.words > 15) return false;
   if (READ_TIME.test(text)) return true;
   // below the head, "By ..." and dates are a list's items (works and their authors, posts, events)
   if (!head) return false;
   if (BYLINE.test(text)) return true;
   if (/[.!?]$/.test(text) || /^[^\p{L}\p{N}|\u2014\u2013-]/u.test(text)) return false;
-  if (!HAS_DATE.test(text) && !/^(?:published|updated|posted|last (?:updated|modified))\b/i.test(text)) return false;
+  if (!HAS_DATE.test(text) && !/^(?:published|updated|posted|last (?:updated|modified)|ver\u00f6ffentlicht|aktualisiert)\b/i.test(text)) return false;
   const rest = text.replace(DATELINE_WORDS, ' ');
   return countWords(rest) <= 4;
 }
@@ -841,9 +872,58 @@ function furnitureLine(b: Block, head: boolean): boolean {
   if (SEE_ALSO_LINE.test(text) && (b.words <= 20 || b.linkWords * 2 > b.words)) return true;
   if (CREDIT.test(text) && b.words <= 30) return true;
   if (b.words <= 12 && SHARE_PROMPT.test(text)) return true;
+  if (COMMENT_FORM.test(text) || LAST_MODIFIED.test(text)) return true;
   if (b.words <= 3 && NUMBER_ONLY.test(text) && !within(b.el, LIST_OR_TABLE)) return true;
   return SUBSCRIBE_PROMPT.test(text);
 }
+
+// Related-article teasers that no class gives away: a summary cut short ("...", "\u2026", "[\u2026]", then maybe a
+// "more" link) under a linked headline, or over a "Read more" link, repeated (jusText's link-density idea, on
+// the unit a teaser card is: headline link, excerpt, date).
+const TRUNCATED = /(?:\.{3}|\u2026)\s*(?:\]|\)|read more|more|mehr|weiterlesen|continue reading|lire la suite|leer m\u00e1s|[\u00bb\u203a\u2192>])?\s*$/i;
+const TEASER_MAX_WORDS = 80;
+/** a linked headline has at most this many words */
+const TEASER_HEADLINE_MAX_WORDS = 30;
+const MIN_TEASERS = 2;
+const MAX_TEASER_SHARE = 0.4;
+
+/** is the kept block a teaser's summary: cut short, after a linked headline (a category or date line between them) or before a short "more" link */
+function isTeaserSummary(b: Block, all: Block[]): boolean {
+  if (b.words > TEASER_MAX_WORDS || HEADING.has(b.tag) || b.linkWords * 2 > b.words || !TRUNCATED.test(b.text) || within(b.el, TABLE_PART)) return false;
+  for (let j = b.index - 1, seen = 0; j >= 0 && seen < 2; j--) {
+    const a = all[j]!;
+    if (a.words === 0) continue;
+    seen++;
+    if (a.words <= TEASER_HEADLINE_MAX_WORDS && a.linkWords * 2 >= a.words) return true;
+    if (a.words > 4) break;
+  }
+  const next = all[b.index + 1];
+  return next !== undefined && next.words > 0 && next.words <= 4 && next.linkWords === next.words;
+}
+
+/** a line that is a date and nothing else (a teaser's, below the article head) */
+function isDateOnly(b: Block): boolean {
+  return b.words <= 8 && HAS_DATE.test(b.text) && countWords(b.text.replace(DATELINE_WORDS, ' ')) <= 1;
+}
+
+// Appeals for money or membership that a template puts under (or inside) an article: "If you enjoyed this
+// article, I'd like to ask for your support", "kept alive by reader donations", "Unterst\u00fctze ...".
+const SUPPORT_PROMPT =
+  /\b(?:(?:please )?(?:support|donate to) (?:us|our (?:work|journalism|mission|reporting|newsroom)|independent (?:journalism|media|reporting))\b|(?:reader|your) (?:donations?|contributions?)\b|make a (?:donation|contribution)\b|donate (?:now|today)\b|become a (?:member|patron|supporter|paying subscriber)\b|we need your (?:help|support)\b|ask (?:you )?for your support\b|(?:enjoyed|like|liked|value) (?:this|our) (?:piece|article|story|post|journalism|work)\?|unterst\u00fctze (?:uns|unsere arbeit)|unterst\u00fctzen sie (?:uns|unsere arbeit|unabh\u00e4ngigen journalismus)|wesprzyj nas|soutenez[- ]nous|ap\u00f3yanos)/i;
+const SUPPORT_MAX_WORDS = 80;
+// Affiliate disclosures ("We may receive compensation when you click on links to those products") and the
+// prompts to follow a site elsewhere ("Follow us on Instagram", "nuestro canal de YouTube"): the site speaking
+// about itself, not the article (FTC-style disclosure wording; trafilatura's references leave both out).
+const SITE_NOTICE =
+  /\b(?:(?:we|i) (?:may )?(?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)\b|as an amazon associate\b|earn(?:s)? from qualifying purchases\b|(?:this|the) (?:post|article|page|story) (?:may )?contains? (?:affiliate links|references to products)\b|follow us on (?:facebook|twitter|x|instagram|tiktok|linkedin|youtube|social media)\b|(?:like|find) us on facebook\b|(?:nuestro|nuestra|unser(?:em|en)?) (?:canal|kanal) (?:de |auf )?(?:youtube|telegram|whatsapp)\b|canal de (?:youtube|telegram|whatsapp)\b)/i;
+const SITE_NOTICE_MAX_WORDS = 80;
+
+// An author's bio under the article, as the bio box of a template words it: a name (and credentials), then
+// "is a ... writer/editor/reporter"; "About the author: ..."; "<name> has written for ...". Only below the
+// article's last paragraph: the same words open profiles and interviews.
+const AUTHOR_BIO =
+  /^(?:about the author:?\s*)?(?:\p{Lu}[\p{L}'\u2019.-]*\s+){0,3}\p{Lu}[\p{L}'\u2019.-]*(?:,\s*[\p{Lu}.]{2,6})*,?\s+(?:(?:is|was|has been)\s+(?:a|an|the|our)\s+(?:[\p{L}-]+,?\s+){0,5}?(?:writer|editor|journalist|reporter|author|contributor|columnist|correspondent|analyst|blogger|photographer|videographer|freelancer|critic)s?\b|has (?:been )?writ(?:ten|ing) (?:for|about)\b|writes (?:for|about)\b)/u;
+const AUTHOR_BIO_MAX_WORDS = 150;
 
 /** is the element, or one of its nearest ancestors, one of `tags` */
 function within(e: El, tags: ReadonlySet<string>): boolean {
@@ -865,10 +945,29 @@ function inFigure(e: El): boolean {
  * names related stories, the author's bio, comments or tags, with what follows it up to the next heading
  * of its level or higher. Only where the kept text has running paragraphs (an article, not a service page).
  */
-function dropArticleFurniture(blocks: Block[], title: string | undefined): void {
+function dropArticleFurniture(blocks: Block[], title: string | undefined, all: Block[]): void {
   let paragraphs = 0;
   for (const b of blocks) if (b.words >= 25 && SENTENCE_END.test(b.text)) paragraphs++;
   if (paragraphs < ARTICLE_MIN_PARAGRAPHS) return;
+  // teasers count only where they repeat (one paragraph trailing off after a link is the article's), and
+  // where they are the lesser part of the text (an events or posts page is its items)
+  const teasers = new Set<Block>();
+  let words = 0;
+  let teaserWords = 0;
+  for (const b of blocks) {
+    words += b.words;
+    if (isTeaserSummary(b, all)) {
+      teasers.add(b);
+      teaserWords += b.words;
+    }
+  }
+  if (teasers.size < MIN_TEASERS || teaserWords > MAX_TEASER_SHARE * words) teasers.clear();
+  // the article's last paragraph: an author's bio below it is the template's
+  let lastParagraph = -1;
+  blocks.forEach((b, i) => {
+    if (b.words >= 25 && SENTENCE_END.test(b.text) && !teasers.has(b) && !AUTHOR_BIO.test(b.text) && !SUPPORT_PROMPT.test(b.text) && !SITE_NOTICE.test(b.text)) lastParagraph = i;
+  });
+  let afterTeaser = false; // the block before was a dropped teaser: its date line goes too
   let out = 0;
   let seenParagraph = false;
   let sectionLevel = 0; // >0: inside a furniture section under a heading of this level
@@ -885,20 +984,34 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined): void 
       // (a teaser's summary under its linked headline, and an author's bio, are running text that does not end it)
       const ends = heading
         ? !FURNITURE_HEADING.test(b.text) && (HEADING_LEVEL(b.tag) <= sectionLevel || b.linkWords * 2 < b.words)
-        : (b.words >= 25 && b.linkWords * 4 < b.words && !bioSection && !afterTeaserHeading) || within(b.el, TABLE_PART);
+        : sectionLevel === LABEL_LEVEL
+          ? // under a label, only links (or the bio it names) belong to the section: "Tags" over a product's details
+            (b.linkWords * 2 < b.words && !bioSection) || within(b.el, TABLE_PART)
+          : (b.words >= 25 && b.linkWords * 4 < b.words && !bioSection && !afterTeaserHeading) || within(b.el, TABLE_PART);
       if (!ends) {
         afterTeaserHeading = heading && b.linkWords * 2 >= b.words;
         continue;
       }
       sectionLevel = 0;
     }
+    if (teasers.has(b) || (afterTeaser && isDateOnly(b))) {
+      afterTeaser = true;
+      continue;
+    }
+    afterTeaser = false;
+    if (b.words <= SUPPORT_MAX_WORDS && SUPPORT_PROMPT.test(b.text)) continue;
+    if (b.words <= SITE_NOTICE_MAX_WORDS && SITE_NOTICE.test(b.text)) continue;
+    if (seenParagraph && i > lastParagraph && b.words <= AUTHOR_BIO_MAX_WORDS && AUTHOR_BIO.test(b.text)) continue;
     if (b.words <= ARTICLE_FURNITURE_MAX_WORDS) {
       if (!seenParagraph && !titleDropped && isTitleBlock(b, title)) {
         titleDropped = true;
         continue;
       }
-      if (heading && seenParagraph && FURNITURE_HEADING.test(b.text)) {
-        sectionLevel = HEADING_LEVEL(b.tag);
+      // (a label that is no heading element, "About the author" in a <div>, or a line that introduces related
+      // links, "You may also be interested in the following reports:", opens such a section too, ended by any heading)
+      const label = !heading && seenParagraph && ((b.words <= LABEL_MAX_WORDS && FURNITURE_HEADING.test(b.text)) || RELATED_INTRO.test(b.text));
+      if ((heading && seenParagraph && FURNITURE_HEADING.test(b.text)) || label) {
+        sectionLevel = label ? LABEL_LEVEL : HEADING_LEVEL(b.tag);
         bioSection = AUTHOR_HEADING.test(b.text);
         afterTeaserHeading = false;
         continue;

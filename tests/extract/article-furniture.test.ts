@@ -84,4 +84,107 @@ describe('fastExtract article furniture', () => {
     expect(r.text).toContain('Opening hours');
     expect(r.text).toContain('By appointment');
   });
+
+  it('drops forms inside the article (comment, contact and sign-up forms), keeps a page wrapped whole in a form', () => {
+    const form = '<form action="/subscribe"><p>By checking this box and submitting this form, I consent to receive marketing texts and emails from us.</p><label>Email</label></form>';
+    const r = fastExtract(page(`${body}${form}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/checking this box|Email/);
+    // ASP.NET wraps the whole page in one <form>: the mark is undone where the form holds most of the text
+    const wrapped = fastExtract(`<html><body><form id="aspnetForm"><div class="content">${body}</div></form></body></html>`);
+    expectArticleKept(wrapped.text);
+  });
+
+  it('drops calls to action, consent placeholders of embeds and paywall boxes by their class', () => {
+    const html = page(`${p(prose)}<div class="article-cta"><p>Enjoyed this? Build your dream workspace with our desks.</p></div>${p(prose2)}
+      <div class="third-party-services--placeholder"><p>We respect your privacy and do not connect to Twitter without your consent.</p></div>${p(prose)}
+      <div class="paywall"><p>Unlimited digital access for the price of a coffee each month.</p></div>${p(prose2)}`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/dream workspace|respect your privacy|price of a coffee/);
+  });
+
+  it('drops datelines in German, French and Spanish, and a byline that carries a date and a fact-checker', () => {
+    for (const line of ['Dienstag, 4. Juni 2019, 15:54', 'Veröffentlichung: 2. Februar 2022', 'Publié le 3 mars 2021', 'Publicado el 2 de febrero de 2022']) {
+      const r = fastExtract(page(`<div>${line}</div>${body}`));
+      expectArticleKept(r.text);
+      expect(r.text).not.toContain(line.slice(0, 12));
+    }
+    const r = fastExtract(page(`<div>By Jane Doe, CFP – Updated Mar 5, 2026 at 4:28 PM EST | Fact-checked by John Roe</div>${body}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/Jane Doe|Fact-checked/);
+  });
+
+  it('drops "Loading ..." placeholders and the like widget', () => {
+    const r = fastExtract(page(`${p(prose)}<div>Loading hub_pages...</div>${p(prose2)}<div>Like this:</div><div>Like Loading...</div>${p(prose)}${p(prose2)}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/Loading|Like this/);
+  });
+
+  it('drops repeated teasers (a linked headline, a summary cut short, a date), keeps a single trailing paragraph and a page of them', () => {
+    const teaser = (t: string) => `<div class="item"><h3><a href="/${t.length}">${t}</a></h3><div>Do you ever feel stiffness in your neck after a few hours of work? This guide shows how to set up your desk so that...</div><div>Mar 3, 2026</div></div>`;
+    const teasers = ['Neck pain at your computer', 'A gift for an electronics fan'].map(teaser).join('');
+    const r = fastExtract(page(`${body}<section><h2>Blog.</h2>${teasers}</section>`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/stiffness|Mar 3/);
+    // one summary-like paragraph after a link is the article's own
+    const one = fastExtract(page(`${body}<p><a href="/a">Part two</a></p><p>And then the council voted again, and nobody in the room expected what came next...</p>`));
+    expect(one.text).toContain('nobody in the room');
+    // an events page made of such items keeps them: they are its text
+    const many = ['Budget hearing', 'Library open day', 'Park clean-up', 'School board'].map(teaser).join('');
+    const events = fastExtract(page(`${p(prose)}${p(prose2)}${many}`));
+    expect(events.text).toContain('stiffness');
+  });
+
+  it('drops appeals for support and donations', () => {
+    const html = page(`${body}<p>Enjoyed this piece? We need your help to keep publishing.</p><p>The Review is a non-profit project kept alive by reader donations: no ads, no paywalls, just the generosity of our community.</p>`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/Enjoyed this|reader donations/);
+  });
+
+  it('drops an author bio below the article, keeps a profile that opens with the same words', () => {
+    const bio = '<p>Jane Doe is a freelance writer and editor who covers city hall, schools and the arts for several regional papers.</p>';
+    const r = fastExtract(page(`${body}${bio}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toContain('freelance writer');
+    const profile = fastExtract(page(`${bio}${body}`));
+    expect(profile.text).toContain('freelance writer');
+  });
+
+  it('drops comment-form lines, "last modified" lines, "Article continues below" and more newsletter prompts', () => {
+    const html = page(`${p(prose)}<div>Article Continues Below</div>${p(prose2)}
+      <p>Want exclusive tips sent straight to your inbox? Join 1000+ readers every month.</p>${p(prose)}${p(prose2)}
+      <div>Page last modified Jan. 17, 2025 @ 01:39 PM EST</div>
+      <p>Your email address will not be published. Required fields are marked *</p>`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/Continues Below|straight to your inbox|last modified|will not be published/);
+  });
+
+  it('takes a furniture label outside a heading element, or a line introducing related links, for a section heading', () => {
+    const links = '<ul><li><a href="/a">Council cuts park budget</a></li><li><a href="/b">New bus line opens</a></li></ul>';
+    const html = page(`${body}<div class="title">About the author</div><p>I am a folklorist writing about the city and its libraries for travellers and locals alike, with practical guides and tips.</p>`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/About the author|folklorist/);
+    const intro = fastExtract(page(`${body}<p>You may also be interested in the following reports:</p>${links}`));
+    expectArticleKept(intro.text);
+    expect(intro.text).not.toMatch(/interested in|park budget|bus line/);
+    // a label's section holds links only: "Tags" over a product's details, "Recommended:" over system
+    // requirements end at the first line of text
+    const tags = fastExtract(page(`${body}<div>Tags</div><div><a href="/t/x">Roguelike</a></div><div>Release date and developer: Mega Crit, in Seattle</div>`));
+    expect(tags.text).toContain('Release date and developer');
+    expect(tags.text).not.toContain('Roguelike');
+    const spec = fastExtract(page(`${body}<div>Recommended:</div><div>Memory: 16 GB RAM</div>`));
+    expect(spec.text).toContain('Memory: 16 GB RAM');
+  });
+
+  it('drops affiliate disclosures and prompts to follow the site elsewhere', () => {
+    const html = page(`<p>This post contains references to products from one or more of our advertisers. We may receive compensation when you click on links to those products.</p>
+      ${body}<p>Follow us on Instagram for more stories from the library.</p><p>¡Mira lo que tiene nuestro canal de YouTube!</p>`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/compensation|Instagram|YouTube/);
+  });
 });
