@@ -8,6 +8,7 @@ import { finewebQuality } from './filter/fineweb-quality.js';
 import { gopherQuality } from './filter/gopher-quality.js';
 import { gopherRepetition } from './filter/gopher-repetition.js';
 import { urlFilter } from './filter/url-filter.js';
+import { decontaminate } from './filter/decontaminate.js';
 import { langid } from './langid/langid.js';
 import { pii } from './pii/pii.js';
 import { exactDedup } from './dedup/exact-dedup.js';
@@ -29,6 +30,7 @@ export const STAGES: Record<string, StageDefinition> = {
   c4_badwords: c4Badwords,
   fineweb_quality: finewebQuality,
   url_filter: urlFilter,
+  decontaminate,
   pii,
   exact_dedup: exactDedup,
   minhash_dedup: minhashDedup,

@@ -11,6 +11,7 @@ import { sharedScorer, type PerplexityScorer } from '../../src/perplexity/scorer
 import { isHeldOut, wikitextArticles } from '../../src/perplexity/wikitext.js';
 import { runFilter } from './filter-harness.js';
 import type { Doc } from '../../src/core/doc.js';
+import { parsePipeline } from '../../src/run/config.js';
 
 const web = zlib
   .gunzipSync(fs.readFileSync('data/classifier-train/cc-main-2019-30-web-docs.jsonl.gz'))
@@ -119,6 +120,21 @@ describe('perplexity_bucket', () => {
 
   it('needs the perplexity stage before it', async () => {
     await expect(runFilter(perplexityBucket, [{ id: 'a', text: 'x', meta: {} }])).rejects.toThrow(/put the perplexity stage before perplexity_bucket/);
+  });
+});
+
+describe('pipelines/cc-shard.yaml', () => {
+  it('has the perplexity stages as a block a user turns on, which parses in place', () => {
+    const text = fs.readFileSync('pipelines/cc-shard.yaml', 'utf8');
+    expect(parsePipeline(text, 'cc-shard.yaml').stages.map((s) => s.name)).not.toContain('perplexity');
+    const lines = text.split('\n');
+    const from = lines.findIndex((l) => l.includes('perplexity: begin'));
+    const to = lines.findIndex((l) => l.includes('perplexity: end'));
+    expect(to).toBeGreaterThan(from);
+    const on = lines.map((l, i) => (i > from && i < to ? l.replace(/^(\s*)# ?/, '$1') : l)).join('\n');
+    const names = parsePipeline(on, 'cc-shard.yaml').stages.map((s) => s.name);
+    expect(names.indexOf('perplexity')).toBeGreaterThan(names.indexOf('langid'));
+    expect(names.indexOf('perplexity_bucket')).toBe(names.indexOf('perplexity') + 1);
   });
 });
 
