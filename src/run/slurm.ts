@@ -52,7 +52,8 @@ export interface ExecutorRecord {
 
 export const EXECUTOR_FILE = '_executor.json';
 
-const CURATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'bin', 'curate.js');
+/** the `curate` command of this checkout, for the processes a run starts */
+export const CURATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'bin', 'curate.js');
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

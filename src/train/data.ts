@@ -71,10 +71,27 @@ export class TrainStream {
 
   /** the next microbatch: inputs and targets, B*T each, row-major [B, T] */
   next(): { ids: Int32Array; targets: Int32Array } {
+    return this.advance(true)!;
+  }
+
+  /**
+   * Move past the next microbatch without reading it: a data-parallel rank walks the same stream as
+   * every other and takes its own microbatches, so the ranks' slices are disjoint and, together, what
+   * one process would read (and a checkpoint's position is the same on every rank).
+   */
+  skip(): void {
+    this.advance(false);
+  }
+
+  private advance(read: boolean): { ids: Int32Array; targets: Int32Array } | undefined {
     const need = this.B * this.T + 1;
     for (;;) {
       const shard = this.ds.train[this.pos.order[this.pos.shard]!]!;
       if (this.pos.offset + need <= shard.tokens) {
+        if (!read) {
+          this.pos = { ...this.pos, offset: this.pos.offset + need - 1 };
+          return undefined;
+        }
         const tokens = readLlmcShard(shard.file, this.pos.offset, need);
         this.pos = { ...this.pos, offset: this.pos.offset + need - 1 };
         const ids = new Int32Array(need - 1);

@@ -17,6 +17,7 @@ import { loadNative, registerNativeMatmul, setNativeThreads } from './native.js'
 import { registerFastCpuKernels } from './cpu-kernels.js';
 import { installBufferPool } from './buffer-pool.js';
 import { writeLossCurve, type CurvePoint } from './plot.js';
+import { SOLO, type Collective } from './ring.js';
 
 export interface TrainOptions {
   config: TrainConfig;
@@ -30,6 +31,8 @@ export interface TrainOptions {
   onLoss?: (step: number, loss: number) => number;
   /** skip the matmul peak measurement (tests): MFU is then not reported */
   measurePeak?: boolean;
+  /** data parallel: this process's rank in the ring (src/train/ring.ts); rank 0 logs, evaluates and checkpoints */
+  dist?: Collective;
 }
 
 export interface TrainResult {
@@ -139,11 +142,16 @@ function round(v: number, digits = 4): number {
  * gradients summed (in params' order); the loss of the step and the global gradient norm. The caller
  * applies (or, when not finite, drops) them and disposes them.
  */
-export function forwardBackward(model: Gpt, stream: TrainStream, accum: number): { loss: number; norm: number; grads: tf.Tensor[] } {
+export function forwardBackward(model: Gpt, stream: TrainStream, accum: number, rank = 0, world = 1): { loss: number; norm: number; grads: tf.Tensor[] } {
   let grads: tf.Tensor[] | undefined;
   let loss = 0;
   const vars = model.params.map((p) => p.variable);
   for (let a = 0; a < accum; a++) {
+    // data parallel: this rank's microbatches are those whose index mod world is its rank
+    if (a % world !== rank) {
+      stream.skip();
+      continue;
+    }
     const { ids, targets } = stream.next();
     const { value, grads: g } = tf.variableGrads(() => tf.div(model.loss(ids, targets, stream.B, stream.T), accum) as tf.Scalar, vars);
     loss += value.dataSync()[0]!;
@@ -159,17 +167,50 @@ export function forwardBackward(model: Gpt, stream: TrainStream, accum: number):
   return { loss, norm: globalNorm(grads!), grads: grads! };
 }
 
+/**
+ * One optimizer step's gradients over every rank: this rank's share of the microbatches, then one ring
+ * all-reduce of every gradient, the loss and the stop flag packed into one float32 buffer (a bucket per
+ * step: TensorFlow.js hands back all gradients at the end of the backward pass, so there is no earlier
+ * bucket to overlap with it). Every rank ends with the same bits, so every rank takes the same AdamW step.
+ */
+export async function distributedForwardBackward(model: Gpt, stream: TrainStream, accum: number, dist: Collective, stop: boolean): Promise<{ loss: number; norm: number; grads: tf.Tensor[]; stop: boolean }> {
+  const local = forwardBackward(model, stream, accum, dist.rank, dist.world);
+  const sizes = local.grads.map((g) => g.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const buf = new Float32Array(total + 2);
+  let at = 0;
+  for (const g of local.grads) {
+    buf.set(g.dataSync() as Float32Array, at);
+    at += g.size;
+    g.dispose();
+  }
+  buf[total] = local.loss;
+  buf[total + 1] = stop ? 1 : 0;
+  await dist.allReduceSum(buf);
+  at = 0;
+  const grads = local.grads.map((g, i) => {
+    const t = tf.tensor(buf.subarray(at, at + sizes[i]!), g.shape, 'float32');
+    at += sizes[i]!;
+    return t;
+  });
+  return { loss: buf[total]!, norm: globalNorm(grads), grads, stop: buf[total + 1]! > 0 };
+}
+
 const num = (v: number) => (Number.isFinite(v) ? v : String(v)); // JSON has no NaN or Infinity
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const cfg = opts.config;
-  const say = opts.log ?? (() => {});
+  const dist = opts.dist ?? SOLO;
+  /** rank 0 writes: the log, validation, loss.svg, checkpoints; the other ranks only compute */
+  const lead = dist.rank === 0;
+  const say = lead ? (opts.log ?? (() => {})) : () => {};
   const ds = openDataset(cfg.data);
   const shape = resolveShape(cfg, ds);
   const B = cfg.optimizer.microBatch;
   const T = shape.context;
   const accum = cfg.optimizer.batchTokens / (B * T);
   if (!Number.isInteger(accum)) throw new FatalError(`optimizer.batchTokens: ${cfg.optimizer.batchTokens} is not a multiple of microBatch x context = ${B * T}`, 'optimizer.batchTokens');
+  if (accum % dist.world !== 0) throw new FatalError(`--workers ${dist.world}: each step's ${accum} microbatches (batchTokens ${cfg.optimizer.batchTokens} / (microBatch ${B} x context ${T})) do not split evenly over ${dist.world} ranks: use a worker count that divides ${accum}, or change optimizer.batchTokens`, 'workers');
   const sched: ScheduleOptions = {
     lr: cfg.optimizer.lr,
     minLr: cfg.optimizer.minLr ?? cfg.optimizer.lr / 10,
@@ -216,7 +257,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const logFile = path.join(out, 'log.jsonl');
   const trainCurve: CurvePoint[] = [];
   const valCurve: CurvePoint[] = [];
-  if (ckpt && fs.existsSync(logFile)) {
+  if (!lead) {
+    // the other ranks write nothing: rank 0 owns the run directory
+  } else if (ckpt && fs.existsSync(logFile)) {
     const kept = fs
       .readFileSync(logFile, 'utf8')
       .split('\n')
@@ -237,12 +280,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } else if (!ckpt) {
     fs.rmSync(logFile, { force: true });
   }
-  const logFd = fs.openSync(logFile, 'a');
-  const writeLog = (line: LogLine) => fs.writeSync(logFd, JSON.stringify(line) + '\n');
+  const logFd = lead ? fs.openSync(logFile, 'a') : -1;
+  const writeLog = (line: LogLine) => void (lead && fs.writeSync(logFd, JSON.stringify(line) + '\n'));
 
-  const valWindows = validationWindows(ds, T, cfg.evalTokens);
+  const valWindows = lead ? validationWindows(ds, T, cfg.evalTokens) : [];
   const unigram = valWindows.length ? unigramLoss(ds, valWindows, shape.vocab) : NaN;
-  const peak = opts.measurePeak === false ? NaN : measurePeakGflops();
+  const peak = opts.measurePeak === false || !lead ? NaN : measurePeakGflops();
   const runTokens = cfg.steps * cfg.optimizer.batchTokens;
   const trainTokensAvailable = ds.train.reduce((s, x) => s + x.tokens, 0);
 
@@ -252,6 +295,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   for (const n of setup.notes) say(n);
   say(mixed);
   say(`model: ${shape.layers} layers, ${shape.heads} heads, width ${shape.width}, context ${T}, vocab ${shape.vocab} (${ds.manifest.tokenizer.name}): ${N.toLocaleString('en-US')} parameters`);
+  if (dist.world > 1) say(`data parallel: ${dist.world} ranks, ${accum / dist.world} microbatches each per step, gradients summed by a ring all-reduce over TCP (src/train/ring.ts) before one AdamW step on every rank`);
   say(`batch: ${cfg.optimizer.batchTokens} tokens = ${accum} x microbatch ${B} x ${T}; ${cfg.steps} steps = ${runTokens.toLocaleString('en-US')} tokens (${(runTokens / trainTokensAvailable).toFixed(2)} epochs of ${trainTokensAvailable.toLocaleString('en-US')} train tokens)`);
   say(`tokens per parameter: ${(runTokens / N).toFixed(2)} (Chinchilla's compute-optimal is about 20: Hoffmann et al. 2022)${runTokens / N < 20 ? `; ${Math.ceil((20 * N) / cfg.optimizer.batchTokens)} steps would reach it` : ''}`);
   say(`compute: 6 x N x D = ${(flopsTok * runTokens).toExponential(2)} FLOPs${Number.isFinite(peak) ? `; measured matmul peak on this backend ${peak.toFixed(1)} GFLOP/s, so at least ${((flopsTok * runTokens) / (peak * 1e9)).toFixed(0)} s` : ''}`);
@@ -262,6 +306,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     event: ckpt ? 'resume' : 'start',
     step: startStep,
     backend: backendLabel,
+    world_size: dist.world,
     mixed_precision: false,
     mixed_precision_note: mixed,
     parameters: N,
@@ -318,6 +363,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
 
   const checkpoint = (step: number) => {
+    if (!lead) return null;
     const weights = model.params.map((p) => ({ name: p.name, shape: p.variable.shape, values: p.variable.dataSync() as Float32Array, m: new Float32Array(0) as Float32Array, v: new Float32Array(0) as Float32Array }));
     weights.forEach((w, i) => {
       w.m = optimizer.m[i]!.dataSync() as Float32Array;
@@ -350,6 +396,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   };
 
   const plot = async () => {
+    if (!lead) return;
     try {
       await writeLossCurve(path.join(out, 'loss.svg'), trainCurve, valCurve, `${cfg.name}: ${shape.layers}L ${shape.width}w, ${N.toLocaleString('en-US')} params`);
     } catch (e) {
@@ -363,7 +410,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     for (let step = startStep; step < cfg.steps; step++) {
       const t0 = performance.now();
       const lr = learningRate(step, sched);
-      const { loss: stepLoss, norm, grads } = forwardBackward(model, stream, accum);
+      // every rank must stop at the same step: the stop flag travels in the all-reduce with the gradients
+      const { loss: stepLoss, norm, grads, stop } =
+        dist.world > 1 ? await distributedForwardBackward(model, stream, accum, dist, opts.signal?.aborted ?? false) : { ...forwardBackward(model, stream, accum), stop: opts.signal?.aborted ?? false };
       let loss = stepLoss;
       if (opts.onLoss) loss = opts.onLoss(step + 1, loss);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
@@ -397,7 +446,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         windowSeconds = 0;
       }
       const last = done === cfg.steps;
-      const stopping = opts.signal?.aborted ?? false;
+      const stopping = stop;
       if (valWindows.length && ((cfg.evalIntervalSteps > 0 && done % cfg.evalIntervalSteps === 0) || last)) {
         const vl = evaluate();
         result.val.push({ step: done, val_loss: vl, val_ppl: Math.exp(vl) });
@@ -415,7 +464,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
     }
   } finally {
-    fs.closeSync(logFd);
+    if (lead) fs.closeSync(logFd);
     optimizer.dispose();
     model.dispose();
   }
