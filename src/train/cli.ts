@@ -16,7 +16,8 @@ const TRAIN_USAGE = `usage: curate train <pretrain.yaml> [--data <shard dir>] [-
   <out>/loss.svg and <out>/checkpoints/step-N/ (--resume continues the newest); Ctrl-C checkpoints and stops
   --workers N      data parallel on this machine: N processes, each a slice of every batch, gradients
                    all-reduced over TCP before one identical AdamW step (one BLAS thread each unless --threads)
-  --executor slurm the same over a Slurm allocation: srun starts nodes x tasks-per-node ranks (docs/training.md)`;
+  --executor slurm the same over a Slurm allocation: srun starts nodes x tasks-per-node ranks (docs/training.md);
+                   --wait waits for the job and exits 0 when its last checkpoint is the last step`;
 
 const SAMPLE_USAGE = `usage: curate sample <run dir | checkpoint dir> [--prompt "..."] [--tokens 200] [--temperature 0.8] [--top-k 40] [--seed 0] [--tokenizer gpt2|bpe.json]
   generates text from a checkpoint (a run directory means its newest), decoded with the shards' tokenizer`;
@@ -47,6 +48,7 @@ export async function cmdTrain(args: string[], io: Out): Promise<number> {
       mem: { type: 'string' },
       'cpus-per-task': { type: 'string' },
       'sbatch-arg': { type: 'string', multiple: true },
+      wait: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -61,6 +63,7 @@ export async function cmdTrain(args: string[], io: Out): Promise<number> {
     const out: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const [name] = args[i]!.split('=');
+      if (name === '--wait') continue;
       if (own.has(name!)) {
         if (!args[i]!.includes('=')) i++;
         continue;
@@ -101,7 +104,14 @@ export async function cmdTrain(args: string[], io: Out): Promise<number> {
     });
     io.err(`submitted ${script} as Slurm job ${jobId}: ${nodes * tasksPerNode} ranks (${nodes} node(s) x ${tasksPerNode}); rank 0 writes ${config.out}/log.jsonl`);
     io.out(jobId);
-    return 0;
+    if (!values.wait) return 0;
+    const { squeueStates } = await import('../run/slurm.js');
+    while (squeueStates([jobId]).has(jobId)) await new Promise((r) => setTimeout(r, 1000));
+    const { listCheckpoints } = await import('./checkpoint.js');
+    const last = listCheckpoints(config.out).at(-1);
+    const finished = last?.step === config.steps;
+    io.err(`Slurm job ${jobId} ended: ${last ? `last checkpoint ${last.dir} (step ${last.step} of ${config.steps})` : 'no checkpoint'}; its log: ${script.replace(/train\.sbatch$/, `train.${jobId}.log`)}`);
+    return finished ? 0 : 1;
   }
   const workers = values.workers !== undefined ? int(values.workers, '--workers', 1) : 1;
   if (!me && workers > 1) return launchLocal({ args: rankArgs(), workers, out: config.out, err: io.err });

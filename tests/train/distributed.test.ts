@@ -111,3 +111,25 @@ describe('curate train --workers', () => {
     expect(losses(out).map(([s]) => s)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
+
+// a real one-node Slurm (.ci/run starts it with .ci/slurm-up): srun starts the ranks, the first node is rank 0
+const sinfo = spawnSync('sinfo', ['-h', '-o', '%T %c'], { encoding: 'utf8' });
+const slurmUp = sinfo.status === 0 && /idle|mix/.test(sinfo.stdout) && Number(sinfo.stdout.trim().split(/\s+/)[1]) >= 2;
+describe.skipIf(!slurmUp)('curate train --executor slurm', () => {
+  it('runs 2 ranks with srun on one node and follows the 1-worker loss curve', async () => {
+    const root = tempDir('dist-slurm');
+    const data = await makeDataset(root, fs.readFileSync(SHAKESPEARE, 'utf8').slice(0, 60_000), { context: 16 });
+    const yaml = path.join(root, 'tiny.yaml');
+    fs.writeFileSync(yaml, ['name: tiny-dp-slurm', `data: ${data}`, `out: ${path.join(root, 'unused')}`, 'model: { layers: 1, heads: 2, width: 32, context: 16, vocab: auto }', 'optimizer: { lr: 0.003, warmupSteps: 2, batchTokens: 256, microBatch: 4 }', 'steps: 4', 'evalIntervalSteps: 0', 'checkpointIntervalSteps: 0', 'logIntervalSteps: 1', 'backend: cpu', 'threads: 1'].join('\n') + '\n');
+    const one = run([yaml, '--out', path.join(root, 'w1')]);
+    expect(one.status, one.stderr).toBe(0);
+    const out = path.join(root, 'slurm');
+    const r = run([yaml, '--out', out, '--executor', 'slurm', '--nodes', '1', '--tasks-per-node', '2', '--wait']);
+    expect(r.status, `${r.stderr}\n${fs.readdirSync(path.join(out, 'slurm')).map((f) => fs.readFileSync(path.join(out, 'slurm', f), 'utf8')).join('\n')}`).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'slurm', 'train.sbatch'), 'utf8')).toMatch(/srun --kill-on-bad-exit=1/);
+    const a = losses(path.join(root, 'w1'));
+    const b = losses(out);
+    expect(b.map(([s]) => s)).toEqual([1, 2, 3, 4]);
+    for (let i = 0; i < 4; i++) expect(Math.abs(b[i]![1] - a[i]![1])).toBeLessThan(2e-4 * Math.max(1, a[i]![1]));
+  }, 300_000);
+});
