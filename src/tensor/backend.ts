@@ -6,6 +6,8 @@
 // import, so a package that is not installed (the tfjs-node install script downloads libtensorflow from
 // outside the registry and fails offline) is a skipped candidate, not a crash.
 import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import path from 'node:path';
 import { FatalError } from '../core/errors.js';
 
 export type TfBackend = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'wasm' | 'cpu';
@@ -59,13 +61,34 @@ const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> =
         nav.gpu = webgpu.create([]);
       }
       const gpu = g.navigator!.gpu as { requestAdapter(): Promise<unknown> };
-      if (!(await gpu.requestAdapter())) throw new Error('no WebGPU adapter (no GPU, or no Vulkan driver)');
+      if (!(await gpu.requestAdapter())) throw new Error(noAdapterReason());
       await importOptional('@tensorflow/tfjs-backend-webgpu');
     },
   },
   wasm: { tfName: 'wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') },
   cpu: { tfName: 'cpu', load: async () => {} }, // registered by @tensorflow/tfjs itself
 };
+
+/**
+ * Why Dawn (the `webgpu` package) found no adapter, from what Vulkan this machine has: Dawn reaches a
+ * GPU through the Vulkan loader (libvulkan1) and the GPU driver's ICD; the only ICD Debian bookworm
+ * ships without a GPU driver is Mesa's software lavapipe, whose Vulkan is too old for Dawn.
+ */
+export function noAdapterReason(root = '/'): string {
+  const libDirs = ['usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'usr/lib64', 'usr/lib', 'usr/local/lib'];
+  const loader = libDirs.some((d) => fs.existsSync(path.join(root, d, 'libvulkan.so.1')));
+  if (!loader) return 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) here, so Dawn sees no GPU (a GPU machine needs libvulkan1 and its driver\'s Vulkan ICD)';
+  const icds = ['usr/share/vulkan/icd.d', 'etc/vulkan/icd.d'].flatMap((d) => {
+    try {
+      return fs.readdirSync(path.join(root, d));
+    } catch {
+      return [];
+    }
+  });
+  if (icds.length === 0) return 'no WebGPU adapter: the Vulkan loader is here but no driver (ICD) is installed, so Dawn sees no GPU';
+  if (icds.every((f) => /^lvp_icd/.test(f))) return "no WebGPU adapter: only Mesa's software Vulkan (lavapipe) is installed, and Debian bookworm's is too old for Dawn; a real GPU and its Vulkan driver are needed";
+  return `no WebGPU adapter: Dawn found no usable GPU through the Vulkan drivers here (${icds.join(', ')})`;
+}
 
 async function importOptional(name: string): Promise<unknown> {
   return (await import(name)) as unknown;
