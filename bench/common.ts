@@ -109,6 +109,22 @@ export function startRssSampler(): void {
   setInterval(sample, 100).unref();
 }
 
+/**
+ * Run `pass` over and over for at least `seconds`; how many passes, and the wall and CPU seconds they
+ * took (CPU time: a busy neighbour on a shared machine slows wall time, not this process's CPU time).
+ */
+export async function repeatFor(seconds: number, pass: () => Promise<void>): Promise<{ passes: number; wallSeconds: number; cpuSeconds: number }> {
+  let passes = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  while (performance.now() - t0 < seconds * 1000) {
+    await pass();
+    passes++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { passes, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
 /** a fresh temporary directory, removed by the returned function */
 export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `curate-bench-${prefix}-`));

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { flag, isEntryPoint, machine, note, printResult, round, runMain, seededRandom, tempDir } from './common.js';
+import { flag, isEntryPoint, machine, note, printResult, repeatFor, round, runMain, seededRandom, tempDir } from './common.js';
 import type { Doc } from '../src/core/doc.js';
 import { Counters } from '../src/core/stats.js';
 import { silentLogger } from '../src/core/log.js';
@@ -75,20 +75,13 @@ async function runOnce(options: Record<string, unknown>, docs: Doc[], runDir: st
 
 async function measure(options: Record<string, unknown>, docs: Doc[], runDir: string, seconds: number) {
   await runOnce(options, docs, runDir); // warm-up (and the index is read once per process)
-  let passes = 0;
   let kept = 0;
   let stats = new Counters();
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() - t0 < seconds * 1000) {
+  const { passes, wallSeconds: wall, cpuSeconds } = await repeatFor(seconds, async () => {
     const r = await runOnce(options, docs, runDir);
     kept += r.kept;
     stats = r.stats;
-    passes++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const wall = (performance.now() - t0) / 1000;
+  });
   return {
     docs_per_cpu_s: round((passes * docs.length) / cpuSeconds, 0),
     docs_per_s: round((passes * docs.length) / wall, 0),

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { SHARED_DATA_DIR, flag, isEntryPoint, machine, note, printResult, round, runMain } from './common.js';
+import { SHARED_DATA_DIR, flag, isEntryPoint, machine, note, printResult, repeatFor, round, runMain } from './common.js';
 import type { Doc } from '../src/core/doc.js';
 import type { StageContext, StageDefinition } from '../src/core/stage.js';
 import { Counters } from '../src/core/stats.js';
@@ -76,17 +76,8 @@ interface Figures {
 async function measure(steps: StageStep[], docs: Doc[], seconds: number): Promise<Figures> {
   const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d.text), 0);
   await runChain(steps, docs);
-  let passes = 0;
   let kept = 0;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() - t0 < seconds * 1000) {
-    kept += await runChain(steps, docs);
-    passes++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const wall = (performance.now() - t0) / 1000;
+  const { passes, wallSeconds: wall, cpuSeconds } = await repeatFor(seconds, async () => void (kept += await runChain(steps, docs)));
   return {
     docs_per_cpu_s: round((passes * docs.length) / cpuSeconds, 0),
     docs_per_s: round((passes * docs.length) / wall, 0),

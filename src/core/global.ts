@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Doc } from './doc.js';
-import type { GlobalStage, StageContext } from './stage.js';
+import type { z } from 'zod';
+import type { GlobalStage, StageContext, StageDefinition, StageKind } from './stage.js';
 import { docFromJson, docToJson } from '../io/jsonl.js';
 
 export async function* runGlobalOnStream(g: GlobalStage, input: AsyncIterable<Doc>, ctx: StageContext): AsyncGenerator<Doc> {
@@ -40,4 +41,18 @@ export async function* runGlobalOnStream(g: GlobalStage, input: AsyncIterable<Do
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (spoolError) throw spoolError;
+}
+
+/**
+ * The definition of a global stage: in a pipeline the runner splits the passes at it (`global`); alone
+ * (`curate stage <name>`) it runs on one stream through runGlobalOnStream.
+ */
+export function globalStageDefinition<S extends z.ZodType>(d: { name: string; kind: StageKind; description: string; options: S; global: (o: z.output<S>) => GlobalStage }): StageDefinition<S> {
+  return {
+    ...d,
+    create(o) {
+      const g = d.global(o);
+      return { name: d.name, run: (input, ctx) => runGlobalOnStream(g, input, ctx) };
+    },
+  };
 }

@@ -14,6 +14,7 @@
 //   string.punctuation before splitting on whitespace (EleutherAI lm-evaluation-harness, janitor.py);
 // - everything else (whitespace, other punctuation, symbols, emoji, controls) ends a word, so "well-known"
 //   and "well known" are the same two words.
+import { fmix32 } from '../text/hash.js';
 
 const SEPARATOR = 1;
 const WORD = 2;
@@ -71,15 +72,8 @@ function classifyAstral(cp: number): number {
   return k;
 }
 
-/** murmur3's 32-bit finalizer */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+/** murmur3's 32-bit finalizer (src/text/hash.ts), re-exported for the index */
+export { fmix32 };
 
 /** The words of one text: ranges of the original text and two hashes per word (valid until the next scan). */
 export interface Words {

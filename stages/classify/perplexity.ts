@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { batch } from '../../src/core/iterables.js';
 import type { Doc } from '../../src/core/doc.js';
 import type { GlobalStage, Stage, StageContext, StageDefinition } from '../../src/core/stage.js';
-import { runGlobalOnStream } from '../../src/core/global.js';
+import { globalStageDefinition } from '../../src/core/global.js';
 import { openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 import { dataPath } from '../../src/text/data-files.js';
 import { FatalError } from '../../src/core/errors.js';
@@ -226,14 +226,10 @@ function readTask(dir: string, task: string): { ppl: Float32Array; lang: Uint16A
   };
 }
 
-export const perplexityBucket: StageDefinition<typeof bucketOptions> = {
+export const perplexityBucket = globalStageDefinition({
   name: 'perplexity_bucket',
   kind: 'classify',
   description: "CCNet's head/middle/tail buckets: the perplexity percentiles per language over the whole run (a global stage), meta.perplexity_bucket, keep the buckets named",
   options: bucketOptions,
-  create(o) {
-    const g = bucketGlobal(o);
-    return { name: 'perplexity_bucket', run: (input, ctx) => runGlobalOnStream(g, input, ctx) };
-  },
   global: bucketGlobal,
-};
+});

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { FatalError } from '../../src/core/errors.js';
 import { batch } from '../../src/core/iterables.js';
 import type { GlobalStage, Stage, StageContext, StageDefinition } from '../../src/core/stage.js';
-import { runGlobalOnStream } from '../../src/core/global.js';
+import { globalStageDefinition } from '../../src/core/global.js';
 import { bytesOf, openAtomic, writeFileAtomic } from '../../src/io/atomic.js';
 import { dataPath } from '../../src/text/data-files.js';
 import { readCard, type ModelCard } from '../../src/classify/card.js';
@@ -222,14 +222,10 @@ function readScores(file: string, task: string): Float32Array {
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
 }
 
-export const qualityTop: StageDefinition<typeof topOptions> = {
+export const qualityTop = globalStageDefinition({
   name: 'quality_top',
   kind: 'classify',
   description: 'keep the best-scored fraction of all documents of the run by the quality classifier (a global stage: scores are collected, one cutoff found, then applied)',
   options: topOptions,
-  create(o) {
-    const g = topGlobal(o);
-    return { name: 'quality_top', run: (input, ctx) => runGlobalOnStream(g, input, ctx) };
-  },
   global: topGlobal,
-};
+});
