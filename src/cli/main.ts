@@ -13,7 +13,7 @@ import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
 import { configureRemoteInputs, finalizeRun, inputSpec, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
 import { runPipelineOnPool } from '../run/local-pool.js';
-import { submitToSlurm, waitForJobs } from '../run/slurm.js';
+import { SBATCH_FLAGS, submitToSlurm, waitForJobs } from '../run/slurm.js';
 import { formatStatus, runStatus } from '../run/status.js';
 import type { Pipeline } from '../run/config.js';
 import { resolveInputs } from '../run/inputs.js';
@@ -179,12 +179,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
       pin: { type: 'boolean' },
       executor: { type: 'string', default: 'local' },
       tasks: { type: 'string' },
-      partition: { type: 'string' },
-      time: { type: 'string' },
-      mem: { type: 'string' },
-      'cpus-per-task': { type: 'string' },
-      'sbatch-arg': { type: 'string', multiple: true },
-      wait: { type: 'boolean', default: false },
+      ...SBATCH_FLAGS,
       step: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       quiet: { type: 'boolean', default: false },

@@ -52,6 +52,16 @@ export interface ExecutorRecord {
 
 export const EXECUTOR_FILE = '_executor.json';
 
+/** the sbatch flags `curate run` and `curate train` share (node:util parseArgs options) */
+export const SBATCH_FLAGS = {
+  partition: { type: 'string' },
+  time: { type: 'string' },
+  mem: { type: 'string' },
+  'cpus-per-task': { type: 'string' },
+  'sbatch-arg': { type: 'string', multiple: true },
+  wait: { type: 'boolean', default: false },
+} as const;
+
 /** the `curate` command of this checkout, for the processes a run starts */
 export const CURATE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(fileURLToPath(import.meta.url).includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'bin', 'curate.js');
 

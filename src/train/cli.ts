@@ -6,6 +6,7 @@ import { FatalError } from '../core/errors.js';
 import { checkTrainConfig, loadTrainConfig } from './config.js';
 import { train } from './trainer.js';
 import { launchLocal, rankFromEnv, submitTrainToSlurm } from './launch.js';
+import { SBATCH_FLAGS } from '../run/slurm.js';
 import { sample } from './sample.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -43,12 +44,7 @@ export async function cmdTrain(args: string[], io: Out): Promise<number> {
       executor: { type: 'string', default: 'local' },
       nodes: { type: 'string' },
       'tasks-per-node': { type: 'string' },
-      partition: { type: 'string' },
-      time: { type: 'string' },
-      mem: { type: 'string' },
-      'cpus-per-task': { type: 'string' },
-      'sbatch-arg': { type: 'string', multiple: true },
-      wait: { type: 'boolean', default: false },
+      ...SBATCH_FLAGS,
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
