@@ -152,17 +152,24 @@ function figures(score: SetScore, run: ExtractorRun): ExtractorFigures {
   };
 }
 
-/** WCXB's macro F1 per page type (article, forum, product, ...): the set's weak spots */
-function f1ByPageType(pages: EvalPage[], score: SetScore): Record<string, { pages: number; f1: number }> {
-  const sums = new Map<string, { pages: number; f1: number }>();
+/** WCXB's macro P, R and F1 per page type (article, forum, product, ...): the set's weak spots */
+type TypeScore = { pages: number; precision: number; recall: number; f1: number };
+function f1ByPageType(pages: EvalPage[], score: SetScore): Record<string, TypeScore> {
+  const sums = new Map<string, TypeScore>();
   score.perPage.forEach((s, i) => {
     const type = pages[i]!.pageType ?? 'unknown';
-    const t = sums.get(type) ?? { pages: 0, f1: 0 };
+    const t = sums.get(type) ?? { pages: 0, precision: 0, recall: 0, f1: 0 };
     t.pages++;
+    t.precision += s.precision;
+    t.recall += s.recall;
     t.f1 += s.f1;
     sums.set(type, t);
   });
-  return Object.fromEntries([...sums].sort((a, b) => b[1].pages - a[1].pages).map(([k, v]) => [k, { pages: v.pages, f1: round(v.f1 / v.pages, 3) }]));
+  return Object.fromEntries(
+    [...sums]
+      .sort((a, b) => b[1].pages - a[1].pages)
+      .map(([k, v]) => [k, { pages: v.pages, precision: round(v.precision / v.pages, 3), recall: round(v.recall / v.pages, 3), f1: round(v.f1 / v.pages, 3) }]),
+  );
 }
 
 interface WorstPage {
@@ -223,7 +230,7 @@ function pad(cells: Array<string | number | undefined>, widths: number[]): strin
 
 async function main(): Promise<void> {
   const opts = parseOptions();
-  const results: Record<string, { pages: number; extractors: Record<string, ExtractorFigures>; worst_curate?: WorstPage[]; f1_by_page_type?: Record<string, Record<string, { pages: number; f1: number }>> }> = {};
+  const results: Record<string, { pages: number; extractors: Record<string, ExtractorFigures>; worst_curate?: WorstPage[]; f1_by_page_type?: Record<string, Record<string, TypeScore>> }> = {};
   const perPageScores: Record<string, Record<string, number[]>> = {};
   const metricRows: string[] = [];
   const mWidths = [12, 9, 5, 21, 6, 6, 6, 7, 6, 6];
@@ -238,7 +245,7 @@ async function main(): Promise<void> {
     note(`${set}: ${pages.length} pages`);
     const byExtractor: Record<string, ExtractorFigures> = {};
     let worst: WorstPage[] | undefined;
-    const byType: Record<string, Record<string, { pages: number; f1: number }>> = {};
+    const byType: Record<string, Record<string, TypeScore>> = {};
     const runs = await runExtractors(opts.extractors, pages);
     for (const [name, run] of runs) {
       const score = scoreSet(set, pages, run.outputs);
@@ -268,6 +275,7 @@ async function main(): Promise<void> {
       if (set === 'wcxb') {
         const t = (byType[name] = f1ByPageType(pages, score));
         typeLines.push(`wcxb F1 by page type, ${name}: ${Object.entries(t).map(([k, v]) => `${k} ${v.f1.toFixed(3)} (${v.pages})`).join(', ')}`);
+        typeLines.push(`  P / R by page type: ${Object.entries(t).map(([k, v]) => `${k} ${v.precision.toFixed(3)} / ${v.recall.toFixed(3)}`).join(', ')}`);
       }
       if (name === 'curate') {
         // [bow P, R, F1] and, where there is a reference, [shingle P, R, F1]

@@ -150,10 +150,16 @@ export function extractHtml(html: string, opts: ExtractOptions = DEFAULT_EXTRACT
   let words = countWords(fast.text);
   let revealed = false;
   // Too little visible text, more in hidden elements: a page whose content a script reveals
-  // (React's streamed <div hidden>, a content lock). A second pass reads the hidden elements.
+  // (React's streamed <div hidden>, a content lock). A second pass reads the hidden elements: first
+  // those hidden by attribute or style, keeping aria-hidden menus and cart drawers out; then, if that
+  // is still too little, all (a page behind an open consent dialog is aria-hidden whole).
   if (words < opts.minFastWords && fast.hiddenWords >= opts.minFastWords) {
-    const again = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline, revealHidden: true });
-    const againWords = countWords(again.text);
+    let again = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline, revealHidden: 'except-aria-hidden' });
+    let againWords = countWords(again.text);
+    if (againWords < opts.minFastWords) {
+      again = fastExtract(html, { ...DEFAULT_FAST_OPTIONS, deadline, revealHidden: true });
+      againWords = countWords(again.text);
+    }
     if (againWords > words) {
       fast = again;
       words = againWords;

@@ -29,8 +29,12 @@ export interface FastOptions {
   minRootShare: number;
   /** performance.now() past which parsing stops with an ExtractTimeout */
   deadline?: number;
-  /** read elements hidden by the `hidden` or `aria-hidden` attribute or a display:none / visibility:hidden style */
-  revealHidden?: boolean;
+  /**
+   * read elements hidden by the `hidden` or `aria-hidden` attribute or a display:none / visibility:hidden style;
+   * `except-aria-hidden` reads the first and the styles but not aria-hidden (menus, cart drawers, a carousel's
+   * off-screen copies: what a screen reader skips too)
+   */
+  revealHidden?: boolean | 'except-aria-hidden';
 }
 
 export const DEFAULT_FAST_OPTIONS: FastOptions = { minRootShare: 0.25 };
@@ -86,6 +90,16 @@ const DIALOG_ROLE = /\b(dialog|alertdialog)\b/;
 const COLLAPSIBLE_SPACE = /\s{2,}|[^\S ]/g;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'param']);
 
+/**
+ * A collapsed accordion or tab panel (an FAQ's answers, a tab of code samples in another language): hidden until
+ * its header is pressed, but the page's text. WAI-ARIA's accordion and tabs patterns mark it: role=tabpanel, or
+ * role=region labelled by the header that controls it (aria-labelledby). Issue 17, third pass: the WCXB
+ * references keep such panels (service pages' FAQs, documentation's tabs).
+ */
+function isCollapsedPanel(attribs: Record<string, string>, role: string | undefined): boolean {
+  return role === 'tabpanel' || (role === 'region' && attribs['aria-labelledby'] !== undefined);
+}
+
 // Class and id words that name site furniture. Matched against the first or last part of a
 // class token (site-footer, nav-menu), not the middle (content-sidebar-wrap wraps content).
 export const BOILER_WORDS = new Set([
@@ -101,6 +115,10 @@ export const BOILER_WORDS = new Set([
   // customer reviews under a product and comments under an article (a review article's own body, or a
   // forum's posts, hold most of their page: the marks are undone below)
   'reviews', 'review', 'comments', 'comment',
+  // a forum post's poster box and signature (phpBB's postprofile and signature, XenForo's message-userExtras and
+  // userTitle, IPS's ipsEntry__authorStats): the poster's rank, join date and post count, not the post (issue 17,
+  // third pass: forum pages' precision on WCXB dev 0.78 -> 0.82)
+  'signature', 'postprofile', 'userextras', 'usertitle', 'userbanner', 'authorstats', 'userinfo', 'user-info', 'userstats',
 ]);
 
 // Comments under an article are not its text (trafilatura keeps them apart too), but on a forum they are
@@ -488,10 +506,13 @@ class PageWalker {
     const role = attribs.role;
     // hidden by attribute or style: what scripts reveal (React's streamed <div hidden>, a
     // content lock), kept when opts.revealHidden asks for a second look at a page found empty
-    // (aria-hidden too: a page behind an open consent dialog is aria-hidden whole)
-    const hidden = !this.opts.revealHidden && ('hidden' in attribs || attribs['aria-hidden'] === 'true' || (style !== undefined && HIDDEN_STYLE.test(style)));
+    // (aria-hidden too: a page behind an open consent dialog is aria-hidden whole); a collapsed accordion or
+    // tab panel is read (isCollapsedPanel), and so is a <button> in a heading, an accordion's header
+    const reveal = this.opts.revealHidden;
+    const byAttributeOrStyle = reveal !== 'except-aria-hidden' && ('hidden' in attribs || (style !== undefined && HIDDEN_STYLE.test(style)));
+    const hidden = reveal !== true && (byAttributeOrStyle || attribs['aria-hidden'] === 'true') && !isCollapsedPanel(attribs, role);
     const skip =
-      SKIP.has(tag) ||
+      (SKIP.has(tag) && !(tag === 'button' && this.insideHeading())) ||
       hidden ||
       attribs['aria-modal'] === 'true' ||
       (role !== undefined && DIALOG_ROLE.test(role));
@@ -577,6 +598,16 @@ class PageWalker {
     } else if (tag === 'time') {
       if (!meta.published && attribs.datetime) meta.published = attribs.datetime.trim();
     } else if (tag === 'title' && !meta.title) this.inTitle = true;
+  }
+
+  /**
+   * is a heading element open (a few levels up)? A <button> there is an accordion's header (WAI-ARIA's pattern:
+   * <h3><button aria-expanded>Question</button></h3>): its label is the section's heading, not a control's
+   */
+  insideHeading(): boolean {
+    const open = this.open;
+    for (let i = open.length - 1, n = 0; i >= 0 && n < 3; i--, n++) if (HEADING.has(open[i]!.tag)) return true;
+    return false;
   }
 
   insideContent(): boolean {
@@ -702,6 +733,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   if (trusted) dropArticleFurniture(picked, meta.title, blocks);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
+  dropRepeats(picked);
   if (!picked.length) {
     // nothing kept and nearly all words in furniture containers: a shell whose content a script renders
     let allWords = 0;
@@ -1022,6 +1054,41 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined, all: B
     if (b.words >= 25) seenParagraph = true;
     blocks[out++] = b;
   }
+  blocks.length = out;
+}
+
+
+// Text a page shows twice: a forum reply's quote of an earlier post, the copy a carousel or a responsive layout
+// repeats (the same cards for the phone and the desktop). trafilatura's
+// `deduplicate` drops repeated segments too; here only copies that stand apart from their original: a block
+// of at least REPEAT_MIN_WORDS words, not in a list or table (a plan's features or an API's parameters repeat
+// by design), that sits in a <blockquote> or repeats its neighbour too in another container (a run of blocks
+// copied; a paragraph said twice in a row, as Readability's test pages do, is not a copy of a run, nor are
+// paragraphs repeated among their siblings).
+const REPEAT_MIN_WORDS = 3;
+const QUOTE = new Set(['blockquote']);
+
+/** drop, in place, the kept blocks that copy an earlier kept block (see above) */
+function dropRepeats(blocks: Block[]): void {
+  const candidates: Block[] = [];
+  for (const b of blocks) if (b.words >= REPEAT_MIN_WORDS && !within(b.el, LIST_OR_TABLE)) candidates.push(b);
+  const firstAt = new Map<string, number>();
+  let drop: Set<Block> | undefined;
+  // the neighbours x (of the copy) and y (of the original) say the same, and not what the block says
+  const sameNeighbour = (x: Block | undefined, y: Block | undefined, b: Block) => x !== undefined && y !== undefined && x.text === y.text && x.text !== b.text;
+  for (let q = 0; q < candidates.length; q++) {
+    const b = candidates[q]!;
+    const p = firstAt.get(b.text);
+    if (p === undefined) {
+      firstAt.set(b.text, q);
+      continue;
+    }
+    const run = b.el.parent !== candidates[p]!.el.parent && (sameNeighbour(candidates[q - 1], candidates[p - 1], b) || sameNeighbour(candidates[q + 1], candidates[p + 1], b));
+    if (run || within(b.el, QUOTE)) (drop ??= new Set()).add(b);
+  }
+  if (!drop) return;
+  let out = 0;
+  for (const b of blocks) if (!drop.has(b)) blocks[out++] = b;
   blocks.length = out;
 }
 
