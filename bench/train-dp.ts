@@ -2,7 +2,7 @@
 // per process, on the bytes of tinyshakespeare (bench/train-speed.ts's data), the same global batch. The
 // goal: 2 workers on 2 cores reach >= 1.6x the tokens/s of one. Interleaved rounds; tokens/s is the
 // median of the steps after the first (rank 0's log.jsonl).
-// node dist/bench/train-dp.js [--steps 12] [--rounds 2] [--layers 2 --width 128 --context 64 --micro 16 --accum 4]
+// node dist/bench/train-dp.js [--steps 30] [--rounds 2] [--layers 2 --width 128 --context 64 --micro 16 --accum 4]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { REPO_ROOT, codeRevision, flag, machine, median, note, printResult, roun
 import { makeData } from './train-speed.js';
 
 async function main(): Promise<void> {
-  const steps = Number(flag('steps') ?? 12);
+  const steps = Number(flag('steps') ?? 30);
   const rounds = Number(flag('rounds') ?? 2);
   const layers = Number(flag('layers') ?? 2);
   const width = Number(flag('width') ?? 128);
