@@ -142,7 +142,13 @@ function round(v: number, digits = 4): number {
  * gradients summed (in params' order); the loss of the step and the global gradient norm. The caller
  * applies (or, when not finite, drops) them and disposes them.
  */
-export function forwardBackward(model: Gpt, stream: TrainStream, accum: number, rank = 0, world = 1): { loss: number; norm: number; grads: tf.Tensor[] } {
+export function forwardBackward(model: Gpt, stream: TrainStream, accum: number): { loss: number; norm: number; grads: tf.Tensor[] } {
+  const { loss, grads } = accumulate(model, stream, accum, 0, 1);
+  return { loss, norm: globalNorm(grads), grads };
+}
+
+/** this rank's microbatches of one step (index mod world = rank): the loss share and the summed gradients */
+function accumulate(model: Gpt, stream: TrainStream, accum: number, rank: number, world: number): { loss: number; grads: tf.Tensor[] } {
   let grads: tf.Tensor[] | undefined;
   let loss = 0;
   const vars = model.params.map((p) => p.variable);
@@ -164,7 +170,7 @@ export function forwardBackward(model: Gpt, stream: TrainStream, accum: number, 
       grads = sum;
     }
   }
-  return { loss, norm: globalNorm(grads!), grads: grads! };
+  return { loss, grads: grads! };
 }
 
 /**
@@ -174,7 +180,8 @@ export function forwardBackward(model: Gpt, stream: TrainStream, accum: number, 
  * bucket to overlap with it). Every rank ends with the same bits, so every rank takes the same AdamW step.
  */
 export async function distributedForwardBackward(model: Gpt, stream: TrainStream, accum: number, dist: Collective, stop: boolean): Promise<{ loss: number; norm: number; grads: tf.Tensor[]; stop: boolean }> {
-  const local = forwardBackward(model, stream, accum, dist.rank, dist.world);
+  // the norm is taken of the summed gradients below, not of this rank's share
+  const local = accumulate(model, stream, accum, dist.rank, dist.world);
   const sizes = local.grads.map((g) => g.size);
   const total = sizes.reduce((a, b) => a + b, 0);
   const buf = new Float32Array(total + 2);
