@@ -11,12 +11,11 @@ import { Counters } from '../core/stats.js';
 import type { StageContext } from '../core/stage.js';
 import type { Doc } from '../core/doc.js';
 import { loadPipeline, resolveStage, createStage } from '../run/config.js';
-import { configureRemoteInputs, finalizeRun, inputSpec, prepareRun, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
+import { finalizeRun, prepareRun, resolveRunInputs, readTaskRuns, recordFailure, runPassTask, runPipeline, runReduce, type RunOptions } from '../run/pipeline.js';
 import { runPipelineOnPool } from '../run/local-pool.js';
 import { SBATCH_FLAGS, submitToSlurm, waitForJobs } from '../run/slurm.js';
 import { formatStatus, runStatus } from '../run/status.js';
 import type { Pipeline } from '../run/config.js';
-import { resolveInputs } from '../run/inputs.js';
 import { createProgress } from '../run/progress.js';
 import { docFromJson, docToJson } from '../io/jsonl.js';
 import { STAGES } from '../../stages/index.js';
@@ -210,9 +209,7 @@ async function cmdRun(args: string[], io: Out): Promise<number> {
   const outDir = values.output ?? pipeline.output.dir;
   // a missing input stops the run before anything is written; listings and s3:// prefixes are read here, once
   const warnOnly = (m: string) => io.err(`warn ${m}`);
-  const spec = inputSpec(pipeline, { inputs: values.input, shard, limit });
-  configureRemoteInputs(pipeline);
-  const inputCount = (await resolveInputs(spec, outDir, { debug: () => {}, info: () => {}, warn: warnOnly, error: warnOnly })).length;
+  const inputCount = (await resolveRunInputs(pipeline, { inputs: values.input, shard, limit, outputDir: outDir, log: { debug: () => {}, info: () => {}, warn: warnOnly, error: warnOnly } })).length;
   fs.mkdirSync(outDir, { recursive: true });
   const progress = createProgress();
   const log = createLogger({ level: values.quiet ? 'warn' : level, file: path.join(outDir, 'run.log'), write: io.err, beforeWrite: progress.clear });

@@ -141,8 +141,11 @@ async function* readWarcDocs(file: string, opts: ReaderOptions, ctx: ReaderConte
   }
 }
 
-async function* byteChunks(file: string, ctx: ReaderContext): AsyncGenerator<Buffer> {
-  const hooks = remoteHooks(ctx);
+/**
+ * The decoded bytes of a local or remote file, gzip or LZ4 undone (told by its first bytes): what JSONL
+ * inputs and input listings are read through. A cut or corrupt stream ends with its error.
+ */
+export async function* decodedChunks(file: string, hooks?: RemoteHooks, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   const compression = sniffCompression(await readHead(file, 8, hooks));
   if (compression.kind === 'unsupported') throw new RecordError('unsupported_compression', compression.message, { file, offset: 0 });
   const src = openBytes(file, 0, hooks);
@@ -150,7 +153,7 @@ async function* byteChunks(file: string, ctx: ReaderContext): AsyncGenerator<Buf
   const raw = (async function* () {
     for await (const c of src.chunks) {
       n += c.length;
-      ctx.onBytes?.(n);
+      onBytes?.(n);
       yield c;
     }
   })();
@@ -184,7 +187,7 @@ async function* byteChunks(file: string, ctx: ReaderContext): AsyncGenerator<Buf
 async function* readJsonlDocs(file: string, opts: ReaderOptions, ctx: ReaderContext): AsyncGenerator<Doc> {
   let lineNo = 0;
   try {
-    for await (const { line, offset } of lines(byteChunks(file, ctx))) {
+    for await (const { line, offset } of lines(decodedChunks(file, remoteHooks(ctx), ctx.onBytes))) {
       lineNo++;
       if (line.length === 0) continue;
       ctx.stats.inc('records');

@@ -108,15 +108,20 @@ function rangeHeader(start: number, end?: number): string | undefined {
   return `bytes=${start}-${end !== undefined ? end - 1 : ''}`;
 }
 
+/** a request with our user agent, no content coding, the keep-alive agent and the idle timeout */
+function httpRequest(u: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, onError: (e: Error) => void): http.ClientRequest {
+  const secure = u.protocol === 'https:';
+  const req = (secure ? https : http).request(u, { method, headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...headers }, agent: secure ? agents.https : agents.http, timeout: settings.timeoutMs });
+  req.on('timeout', () => req.destroy(new Error(`no data for ${settings.timeoutMs} ms`)));
+  req.on('error', onError);
+  return req;
+}
+
 function httpGet(url: string, start: number, end: number | undefined, redirects = 0): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const secure = u.protocol === 'https:';
     const range = rangeHeader(start, end);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...(range ? { range } : {}) };
-    const req = (secure ? https : http).request(u, { headers, agent: secure ? agents.https : agents.http, timeout: settings.timeoutMs });
-    req.on('timeout', () => req.destroy(new Error(`no data for ${settings.timeoutMs} ms`)));
-    req.on('error', reject);
+    const req = httpRequest(u, 'GET', range ? { range } : {}, reject);
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
@@ -365,11 +370,7 @@ export async function remoteSize(loc: string): Promise<number | undefined> {
     return r.ContentLength;
   }
   return new Promise((resolve, reject) => {
-    const u = new URL(loc);
-    const secure = u.protocol === 'https:';
-    const req = (secure ? https : http).request(u, { method: 'HEAD', headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' }, agent: secure ? agents.https : agents.http, timeout: settings.timeoutMs });
-    req.on('timeout', () => req.destroy(new Error(`no answer for ${settings.timeoutMs} ms`)));
-    req.on('error', reject);
+    const req = httpRequest(new URL(loc), 'HEAD', {}, reject);
     req.on('response', (res) => {
       res.resume();
       const n = Number(res.headers['content-length']);

@@ -2,13 +2,11 @@
 // (http(s)://, s3://bucket/key, s3://bucket/prefix/) and Common Crawl listings (warc.paths.gz).
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { FatalError, RecordError } from '../core/errors.js';
 import { lines } from '../core/iterables.js';
 import type { Logger } from '../core/log.js';
-import { formatOf, type InputFormat } from '../io/readers.js';
+import { decodedChunks, formatOf, type InputFormat } from '../io/readers.js';
 import { cachedCopy, isRemote, listS3, remoteSize } from '../io/remote.js';
-import { openBytes } from '../io/source.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 export interface InputFile {
@@ -147,28 +145,9 @@ const BAD_LINE_LOGGED = 20;
 /** the entries of one listing file (local or remote, gzip or plain), resolved against the base */
 async function readListing(listing: string, spec: InputSpec, bad: BadListingLine[], summary: ListingSummary): Promise<string[]> {
   const out: string[] = [];
-  const src = openBytes(listing);
   try {
-    const head: Buffer[] = [];
-    const it = src.chunks[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done) head.push(first.value);
-    const gz = head[0] !== undefined && head[0][0] === 0x1f && head[0][1] === 0x8b;
-    const raw = (async function* () {
-      yield* head;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    })();
-    let text: AsyncIterable<Buffer> = raw;
-    if (gz) {
-      const gunzip = zlib.createGunzip();
-      void (async () => {
-        for await (const c of raw) if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
-        gunzip.end();
-      })().catch((e: Error) => gunzip.destroy(e));
-      text = gunzip;
-    }
     let n = 0;
-    for await (const { line, offset } of lines(text)) {
+    for await (const { line, offset } of lines(decodedChunks(listing))) {
       n++;
       const l = line.toString('utf8').trim();
       if (!l) {
@@ -198,8 +177,6 @@ async function readListing(listing: string, spec: InputSpec, bad: BadListingLine
   } catch (e) {
     const why = e instanceof RecordError ? e.describe() : `${listing}: ${(e as Error).message}`;
     throw new FatalError(`input.paths: the listing ${listing} cannot be read: ${why}`, 'input.paths');
-  } finally {
-    await src.close();
   }
   return out;
 }

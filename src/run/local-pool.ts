@@ -8,8 +8,7 @@ import { compiledScript } from '../core/compiled.js';
 import { FatalError } from '../core/errors.js';
 import type { InputFile } from './inputs.js';
 import type { Pipeline } from './config.js';
-import { configureRemoteInputs, finalizeRun, inputSpec, prepareRun, recordFailure, runReduce, type PassPlan, type RunOptions, type RunResult } from './pipeline.js';
-import { resolveInputs } from './inputs.js';
+import { finalizeRun, prepareRun, resolveRunInputs, recordFailure, runReduce, type PassPlan, type RunOptions, type RunResult } from './pipeline.js';
 import type { TaskReport } from '../../schemas/stats-report.js';
 
 export interface TaskMessage {
@@ -90,8 +89,7 @@ function findTaskset(): string | null {
 }
 
 export async function runPipelineOnPool(p: Pipeline, opts: PoolOptions): Promise<RunResult> {
-  configureRemoteInputs(p);
-  await resolveInputs(inputSpec(p, opts), opts.outputDir ?? p.output.dir, opts.log);
+  await resolveRunInputs(p, opts);
   const setup = prepareRun(p, opts);
   const retries = opts.retries ?? 2;
   const started = new Date();

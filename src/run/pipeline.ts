@@ -456,6 +456,12 @@ export function configureRemoteInputs(p: Pipeline): void {
   configureRemote({ ...p.input.remote, cacheDir: p.input.cacheDir, s3: p.input.s3 });
 }
 
+/** list the run's inputs once (listings read, s3:// prefixes listed, shard and limit taken) into the run dir */
+export async function resolveRunInputs(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'shard' | 'limit' | 'outputDir' | 'log'>): Promise<InputFile[]> {
+  configureRemoteInputs(p);
+  return resolveInputs(inputSpec(p, opts), opts.outputDir ?? p.output.dir, opts.log);
+}
+
 export function prepareRun(p: Pipeline, opts: Pick<RunOptions, 'inputs' | 'outputDir'>): RunSetup {
   const runDir = opts.outputDir ?? p.output.dir;
   configureRemoteInputs(p);
@@ -548,8 +554,7 @@ export async function runPipeline(p: Pipeline, opts: RunOptions): Promise<RunRes
   if (plans.length > 1 && worldSize > 1) {
     throw new FatalError(`stages: ${p.stages.filter((s) => s.definition.global).map((s) => s.name).join(', ')} must see every input: run several ranks with --workers N or --executor slurm, which wait for every rank between passes`, 'stages');
   }
-  configureRemoteInputs(p);
-  await resolveInputs(inputSpec(p, opts), opts.outputDir ?? p.output.dir, opts.log);
+  await resolveRunInputs(p, opts);
   const setup = prepareRun(p, opts);
   const mine = setup.all.filter((_, i) => i % worldSize === rank);
   const started = new Date();
