@@ -187,4 +187,45 @@ describe('fastExtract article furniture', () => {
     expectArticleKept(r.text);
     expect(r.text).not.toMatch(/compensation|Instagram|YouTube/);
   });
+
+  it('ends the article with its named body: what follows it in the same container is the template\'s', () => {
+    // no class or heading gives the box after the body away; only its place after div.article-body does
+    const box = `<div class="box"><p>${'Our guide to public libraries explains which branches open late, how to borrow e-books and what the reading clubs offer this season.'}</p></div>`;
+    const html = page(`<div class="article-body">${body}</div><div class="after">${box}<p>Read our guides on parks, schools and transport, updated every month by our editors for readers.</p></div>`);
+    const r = fastExtract(html);
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/reading clubs|Read our guides/);
+    // an article split into several named parts (a body cut by an advertisement) keeps all of them
+    const later = 'The library will also extend its opening hours on weekdays, the council said, once the new staff have been hired this summer.';
+    const split = fastExtract(page(`<div class="story-body">${p(prose)}${p(prose2)}</div><div class="ad-slot">Ad</div><div class="story-body">${p(later)}</div>`)).text;
+    expect(split).toContain(prose);
+    expect(split).toContain(later);
+    // and a standfirst before the body stays
+    const dek = 'The city council voted to keep the branch open for two more years after a campaign by parents and teachers.';
+    const withDek = page(`<p class="dek">${dek}</p><div itemprop="articleBody">${body}</div><p>More from our newsroom on the council's budget debates and what they mean for the districts.</p>`);
+    const d = fastExtract(withDek).text;
+    expect(d).toContain(dek);
+    expect(d).not.toContain('More from our newsroom');
+  });
+
+  it('drops a long comment thread under an article of its own length, keeps a forum thread', () => {
+    const long = Array.from({ length: 26 }, (_, i) => p(`${prose} (${i})`)).join('');
+    const comment = (i: number) => `<li class="comment"><div class="comment-body"><p>Reader ${i} wrote a long reply about the library, the budget and the reading room, asking whether the funding covers the evening hours too and who decides.</p></div></li>`;
+    const comments = `<ol class="comments-list">${Array.from({ length: 30 }, (_, i) => comment(i)).join('')}</ol>`;
+    const r = fastExtract(page(`${long}${p(prose2)}${comments}`));
+    expect(r.text).toContain(prose2);
+    expect(r.text).not.toContain('Reader 3 wrote');
+    // a thread whose posts are all the page has is the content
+    const thread = fastExtract(page(`<h1>Evening hours?</h1>${comments}`));
+    expect(thread.text).toContain('Reader 3 wrote');
+  });
+
+  it('drops an author bio under the article that gives a handle or speaks in the first person', () => {
+    const bios = `<p>Jane Doe (@janedoe) is the managing editor at The Daily Example. She covered city hall for ten years before that and teaches journalism at night.</p>
+      <p>Hi, I'm John Roe, and I oversee all library coverage here. When I'm not visiting branches I write about local history and the people who keep it alive.</p>
+      <p>This story was produced in partnership with the Library Foundation by our branded content team.</p>`;
+    const r = fastExtract(page(`${body}${bios}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/janedoe|John Roe|branded content/);
+  });
 });
