@@ -330,10 +330,17 @@ const FURNITURE_TEXT_INTL = /\b(?:wir verwenden cookies|diese (?:web)?seite verw
 // A consent banner's long paragraph: cookies and the buttons it asks the reader to press.
 const CONSENT_TEXT = /\b(?:accept all|decline all|reject all|manage (?:your )?(?:choices|preferences|settings)|withdraw (?:your )?consent)\b/i;
 const CONSENT_MAX_WORDS = 250;
+// A shop's buttons and badges as text, on product pages and in a category's grid: "Sold out", "In Stock", "Ready to
+// ship", "Add to Compare", "Unit price per", "Sponsored". (Not a price with its label: "Regular Price $149" is a
+// plan's struck-out price on a service page, and WCXB's references keep it.)
+const SHOP_UI =
+  /^(?:unit price\s*\/?\s*per|(?:sale\s+)?sold out|in stock|out of stock|ready to ship|add to (?:cart|bag|basket|wishlist|compare)|sponsored|only \d+ left(?: in stock)?!?)$/i;
+const SHOP_UI_MAX_WORDS = 8;
 const FURNITURE_ANY = new RegExp(`${FURNITURE_TEXT.source}|${FURNITURE_TEXT_INTL.source}`, 'i');
 function furnitureText(b: Block): boolean {
   if (b.words > CONSENT_MAX_WORDS) return false;
   if (b.words <= FURNITURE_MAX_WORDS && FURNITURE_ANY.test(b.text)) return true;
+  if (b.words <= SHOP_UI_MAX_WORDS && SHOP_UI.test(b.text)) return true;
   return /cookie/i.test(b.text) && CONSENT_TEXT.test(b.text);
 }
 
@@ -911,7 +918,7 @@ const BREADCRUMB = /^(?:home|start|startseite|accueil|inicio)\s*[>/\u00bb\u203a|
 const SEE_ALSO_LINE = /^(?:read (?:more|also|next)|also read|see also|related(?: (?:article|story|post|content|reading))?s?|more(?: on this)?|watch|listen|recommended|lesen sie auch|weiterlesen|mehr zum thema|lire aussi|\u00e0 lire aussi|leer m\u00e1s|lee tambi\u00e9n|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))\s*[:|\u00bb>\u203a\u2014\u2013-]/i;
 /** a heading over what is not the article: related stories, author bio, comments, tags, the table of contents */
 const FURNITURE_HEADING =
-  /^(?:related(?: (?:articles?|posts?|stories|story|news|content|reading|reads|resources|topics|links|coverage|searches|videos))?|(?:read|find) (?:more|also|next)|more (?:from|on|in|about|stories|articles|news|like this|to (?:read|explore)|for you)\b.*|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: (?:reading|for you|articles|stories|posts))?|latest(?: (?:news|posts|stories|articles|videos))?|trending(?: (?:now|stories|news|articles))?|most (?:read|popular|viewed|shared)(?: (?:\S+ )?(?:stories|articles|news|posts))?|popular(?: (?:posts|stories|articles|now))?|further reading|also read|don'?t miss|editor'?s picks?|top stories|explore more|keep reading|what to read next|up next|about the authors?|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b.*|tags?|topics?|share(?: this(?: (?:article|story|post))?)?|comments?(?: \(?\d+\)?)?|\d+ comments?|leave a (?:reply|comment)|table of contents|contents|in this article|on this page|(?:other )?(?:people|readers) (?:are|also) (?:reading|read|viewed|liked)|other (?:\S+ )?(?:stories|articles|columns|posts|news)|mehr zum thema|das k\u00f6nnte (?:sie|dich) (?:auch )?interessieren|weitere (?:artikel|beitr\u00e4ge|nachrichten|themen)|lesen sie auch|auch interessant|inhaltsverzeichnis|(?:\u00e0 )?lire aussi|sur le m\u00eame sujet|(?:articles? )?(?:similaires|associ\u00e9s)|noticias relacionadas|te puede interesar|tambi\u00e9n te puede interesar|leer m\u00e1s|articoli correlati|potrebbe interessarti|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))[.:!]?$/i;
+  /^(?:related(?: (?:articles?|posts?|stories|story|news|content|reading|reads|resources|topics|links|coverage|searches|videos))?|(?:read|find) (?:more|also|next)|more (?:from|on|in|about|stories|articles|news|like this|to (?:read|explore)|for you)\b.*|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: (?:reading|for you|articles|stories|posts))?|latest(?: (?:news|posts|stories|articles|videos))?|trending(?: (?:now|stories|news|articles))?|most (?:read|popular|viewed|shared)(?: (?:\S+ )?(?:stories|articles|news|posts))?|popular(?: (?:posts|stories|articles|now))?|further reading|also read|don'?t miss|editor'?s picks?|top stories|explore more|keep reading|what to read next|up next|about the authors?|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b.*|tags?|topics?|share(?: this(?: (?:article|story|post))?)?|comments?(?: \(?\d+\)?)?|\d+ comments?|leave a (?:reply|comment)|table of contents|contents|in this article|on this page|(?:other )?(?:people|readers) (?:are|also) (?:reading|read|viewed|liked)|other (?:\S+ )?(?:stories|articles|columns|posts|news)|mehr zum thema|das k\u00f6nnte (?:sie|dich) (?:auch )?interessieren|weitere (?:artikel|beitr\u00e4ge|nachrichten|themen)|lesen sie auch|auch interessant|inhaltsverzeichnis|(?:\u00e0 )?lire aussi|sur le m\u00eame sujet|(?:articles? )?(?:similaires|associ\u00e9s)|noticias relacionadas|te puede interesar|tambi\u00e9n te puede interesar|leer m\u00e1s|articoli correlati|potrebbe interessarti|zobacz (?:te\u017c|tak\u017ce)|czytaj (?:te\u017c|tak\u017ce))(?:[.:!]|\.{3}|\u2026)?$/i;
 const HEADING_LEVEL = (tag: string) => tag.charCodeAt(1) - 0x30;
 /** a furniture label outside a heading element: at most this many words, and its section ends at any heading */
 const LABEL_MAX_WORDS = 6;
@@ -921,6 +928,14 @@ const RELATED_INTRO =
   /^(?:(?:if you (?:liked|enjoyed) this (?:post|article|story),? )?you (?:may|might|will) (?:also )?(?:like|enjoy|be interested in)\b.{0,60}|(?:recent|more|other|related|similar|popular) (?:posts|articles|stories|reads|reports)\b.{0,40}):$/i;
 // A section whose running text is not the article's either: the author's bio.
 const AUTHOR_HEADING = /^(?:about the (?:authors?|writer|editor)|about (?:the )?(?:writer|editor)|(?:latest )?posts by\b)/i;
+/**
+ * What a forum or Q&A template says around the posts: the answer count over the answers, the prompts under the last
+ * one, a post's like count, edit notice and starter badge, a closed thread's notice ("14 Answers", "Explore related
+ * questions", "79 Likes", "Last edited: Sep 26, 2024", "Last edited by X on ..., edited 3 times in total.",
+ * "Thread Starter", "Not open for further replies."). WCXB's forum references leave them out.
+ */
+const THREAD_UI =
+  /^(?:\d+ (?:answers?|likes?)|start asking to get answers|find the answer to your question by asking\.?|explore related questions|see similar questions with these tags\.?|you must log in to answer this question\.?|not open for further replies\.?|thread starter|last edited:? .{0,80}|last edited by .{1,60} on .{4,40}, edited \d+ times? in total\.?)$/i;
 /** "Page last modified Jan. 17, 2025 @ 01:39 PM EST", "Last updated: 3 March 2024", wherever it stands */
 const LAST_MODIFIED = new RegExp(`^(?:page |this page was )?last (?:modified|updated|reviewed)(?: on)?:?\\s+.{0,12}\\b${DATE}\\b.{0,30}$`, 'i');
 /** a byline that carries a date too: at most this many words, this many of them names and credentials */
@@ -972,7 +987,7 @@ function furnitureLine(b: Block, head: boolean): boolean {
   if (SEE_ALSO_LINE.test(text) && (b.words <= 20 || b.linkWords * 2 > b.words)) return true;
   if (CREDIT.test(text) && b.words <= 30) return true;
   if (b.words <= 12 && SHARE_PROMPT.test(text)) return true;
-  if (COMMENT_FORM.test(text) || LAST_MODIFIED.test(text)) return true;
+  if (COMMENT_FORM.test(text) || LAST_MODIFIED.test(text) || THREAD_UI.test(text)) return true;
   if (b.words <= 3 && NUMBER_ONLY.test(text) && !within(b.el, LIST_OR_TABLE)) return true;
   return SUBSCRIBE_PROMPT.test(text);
 }

@@ -113,3 +113,37 @@ describe('extractHtml on a page whose content a script reveals', () => {
     expect(r.text).toContain(post1);
   });
 });
+
+describe('fastExtract on the template lines of threads and shops', () => {
+  // posts of running text (the furniture-line rules run under two paragraphs of 25 words or more)
+  const long1 = `${post1} ${post2}`;
+  const long2 = `${post2} ${post3}`;
+  const long3 = `${post3} ${post1}`;
+
+  it("drops a thread's answer count, edit notices, like counts and starter badges, keeps the posts", () => {
+    const html = page(`<div class="question"><p>${long1}</p><div>Last edited: Sep 26, 2024</div></div><h2>2 Answers</h2>
+      <div class="answer"><div>Thread Starter</div><p>${long2}</p><div>79 Likes</div></div>
+      <div class="answer"><p>${long3}</p><div>Last edited by alice on Wed Aug 28, 2019 11:24 am, edited 1 time in total.</div></div>
+      <p>Explore related questions</p><p>See similar questions with these tags.</p>`);
+    const r = fastExtract(html);
+    for (const p of [long1, long2, long3]) expect(r.text).toContain(p);
+    expect(r.text).not.toMatch(/Last edited|2 Answers|Thread Starter|79 Likes|Explore related|similar questions/);
+  });
+
+  it('drops a "You may also like\u2026" section under a product description, however the heading trails off', () => {
+    const html = page(`<div class="product"><h1>Minimalist Sandals Zero</h1><p>${long1}</p><p>${long2}</p>
+      <h2>You may also like\u2026</h2><p>Minimalist Sandals Volcan Strap</p><p>119,90 \u20ac</p><p>Minimalist Sandals Uluwatu</p><p>99,90 \u20ac</p></div>`);
+    const r = fastExtract(html);
+    expect(r.text).toContain(long2);
+    expect(r.text).not.toMatch(/Volcan|Uluwatu|You may also like/);
+  });
+
+  it("drops a shop's buttons and badges as text, keeps the product's description and price", () => {
+    const html = page(`<div class="product"><h1>Wool Runner</h1><p>${post1}</p><div class="price">$98</div><div>In Stock</div><div>Sold out</div>
+      <div>Add to Compare</div><div>Unit price / per</div><p>${post2}</p><div>Sponsored</div><p>${post3}</p></div>`);
+    const r = fastExtract(html);
+    for (const p of [post1, post2, post3]) expect(r.text).toContain(p);
+    expect(r.text).toContain('$98');
+    expect(r.text).not.toMatch(/In Stock|Sold out|Add to Compare|Unit price|Sponsored/);
+  });
+});
