@@ -1007,7 +1007,8 @@ function isTeaserSummary(b: Block, all: Block[]): boolean {
   if (b.words > TEASER_MAX_WORDS || HEADING.has(b.tag) || b.linkWords * 2 > b.words || !TRUNCATED.test(b.text) || within(b.el, TABLE_PART)) return false;
   for (let j = b.index - 1, seen = 0; j >= 0 && seen < 2; j--) {
     const a = all[j]!;
-    if (a.words === 0) continue;
+    // (an author line marked as furniture, between the headline and the date, does not count)
+    if (a.words === 0 || (a.boiler && a.words <= 4)) continue;
     seen++;
     if (a.words <= TEASER_HEADLINE_MAX_WORDS && a.linkWords * 2 >= a.words) return true;
     if (a.words > 4) break;
@@ -1110,6 +1111,8 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined, all: B
       sectionLevel = 0;
     }
     if (teasers.has(b) || (afterTeaser && isDateOnly(b))) {
+      // the teaser's date line may stand above its summary too
+      if (teasers.has(b) && out > 0 && isDateOnly(blocks[out - 1]!)) out--;
       afterTeaser = true;
       continue;
     }

@@ -127,6 +127,11 @@ describe('fastExtract article furniture', () => {
     const r = fastExtract(page(`${body}<section><h2>Blog.</h2>${teasers}</section>`));
     expectArticleKept(r.text);
     expect(r.text).not.toMatch(/stiffness|Mar 3/);
+    // with the author's name (a furniture-marked line) between the headline and the date
+    const withAuthor = (t: string) => `<div class="item"><div class="title"><a href="/${t.length}">${t}</a></div><div class="author">Webmaster</div><div>December 19, 2025</div><div>THE COUNCIL voted on Tuesday to keep the branch open, and a notice dated December 1 says the hours...</div></div>`;
+    const r2 = fastExtract(page(`${body}<section>${['Clerk recalled', 'Hampers handed out'].map(withAuthor).join('')}</section>`));
+    expectArticleKept(r2.text);
+    expect(r2.text).not.toMatch(/THE COUNCIL|December 19/);
     // one summary-like paragraph after a link is the article's own
     const one = fastExtract(page(`${body}<p><a href="/a">Part two</a></p><p>And then the council voted again, and nobody in the room expected what came next...</p>`));
     expect(one.text).toContain('nobody in the room');
