@@ -557,7 +557,7 @@ class PageWalker {
         }
       }
       const el: El = { tag, main: role === 'main', comments, keptGood: 0, keptNoise: 0, parent: this.cur, boiler, inBoiler: false, freeWords: 0, score: 0, good: 0, listScore: 0, listWords: 0, firstBlock: this.blocks.length, endBlock: 0 };
-      if ((attribs.itemprop === 'articleBody' || (attribs.class !== undefined && BODY_MARK.test(attribs.class)) || (attribs.id !== undefined && BODY_MARK.test(attribs.id)))) el.body = true;
+      if (attribs.itemprop === 'articleBody' || (attribs.class !== undefined && BODY_MARK.test(attribs.class)) || (attribs.id !== undefined && BODY_MARK.test(attribs.id))) el.body = true;
       this.els.push(el);
       this.cur = el;
       this.blockEl = el;
@@ -679,21 +679,21 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
   for (const e of els) if (e.boiler && !SURE_BOILER_TAGS.has(e.tag) && e.freeWords > MAX_BOILER_SHARE * pageFree) e.boiler = false;
   // comment marks holding most of the page's text together: a forum thread, not comments under an article,
   // unless what stands outside them and outside furniture is an article's length (a long comment thread under a post)
+  // (the words of the outermost comment marks, and of the outermost other furniture marks)
   let commentWords = 0;
-  for (const e of els) {
-    if (e.boiler && e.comments) {
-      let outer = true;
-      for (let a = e.parent; a && outer; a = a.parent) if (a.boiler && a.comments) outer = false;
-      if (outer) commentWords += e.freeWords;
-    }
-  }
   let otherBoiler = 0;
   for (const e of els) {
-    if (e.boiler && !e.comments) {
-      let outer = true;
-      for (let a = e.parent; a && outer; a = a.parent) if (a.boiler) outer = false;
-      if (outer) otherBoiler += e.freeWords;
+    if (!e.boiler) continue;
+    let outerComment = true;
+    let outerAny = true;
+    for (let a = e.parent; a && outerComment; a = a.parent) {
+      if (!a.boiler) continue;
+      outerAny = false;
+      if (a.comments) outerComment = false;
     }
+    if (e.comments) {
+      if (outerComment) commentWords += e.freeWords;
+    } else if (outerAny) otherBoiler += e.freeWords;
   }
   const keepComments = commentWords > MAX_COMMENT_SHARE * pageFree && pageFree - commentWords - otherBoiler < ARTICLE_ABOVE_COMMENTS_WORDS;
   for (const e of els) {
