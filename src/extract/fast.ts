@@ -905,7 +905,7 @@ const TAG_LINE = /^(?:tags?|tagged(?: with)?|topics?|filed under|categories|cate
 /** "12 comments", "Comments 115", "No comments yet", "Leave a comment", "Join the conversation" */
 const COMMENT_COUNT = /^(?:\d+\s+(?:comments?|responses?|replies)|(?:comments?|responses?)\s*\(?\d+\)?|no comments(?: yet)?|leave a (?:comment|reply)|join the (?:conversation|discussion)|add (?:a )?comment|view comments|show comments)\.?$/i;
 /** a byline's label without its names ("Written by" over an author box), and the player's and reader's buttons as text */
-const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|latest posts by\b.{0,60}|play video|video ad feedback|(?:like )?loading(?: [\w-]+)?(?:\.{3}|\u2026)?|like this:?)$/i;
+const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|latest posts by\b.{0,60}|play video|video ad feedback|(?:like )?loading(?: [\w-]+)?(?:\.{3}|\u2026)?|like this:?|(?:show|hide) (?:caption|captions|sources|transcript)|(?:(?:bild|foto|quellen) (?:anzeigen|ausblenden|schlie\u00dfen)\s*){1,2})$/i;
 /** what a comment form says above or below its fields */
 const COMMENT_FORM = /\b(?:your email address will not be (?:published|displayed|shared)|required fields are marked|save my name, email,? and website|this site uses akismet|diese website verwendet akismet|ihre e-mail-adresse wird nicht ver\u00f6ffentlicht|para comentar debes|votre adresse e-mail ne sera pas publi\u00e9e)\b/i;
 /** share and feedback prompts: "Share this article", "Was this article helpful?" */
@@ -1027,12 +1027,22 @@ function isDateOnly(b: Block): boolean {
 const SUPPORT_PROMPT =
   /\b(?:(?:please )?(?:support|donate to) (?:us|our (?:work|journalism|mission|reporting|newsroom)|independent (?:journalism|media|reporting))\b|(?:reader|your) (?:donations?|contributions?)\b|make a (?:donation|contribution)\b|donate (?:now|today)\b|become a (?:member|patron|supporter|paying subscriber)\b|we need your (?:help|support)\b|ask (?:you )?for your support\b|(?:enjoyed|like|liked|value) (?:this|our) (?:piece|article|story|post|journalism|work)\?|unterst\u00fctze (?:uns|unsere arbeit)|unterst\u00fctzen sie (?:uns|unsere arbeit|unabh\u00e4ngigen journalismus)|wesprzyj nas|soutenez[- ]nous|ap\u00f3yanos)/i;
 const SUPPORT_MAX_WORDS = 80;
+// What the site asks of its readers under an article: letters to the editor, a recipe's rating, its comment
+// policy, feedback and community prompts, a subscriber's offer ("Submit your letter to the editor via this form",
+// "Did you make one of my recipes? Please take a moment to leave a star rating", "Note that I will only approve
+// comments that ...", "Share your feedback to help improve our site!", "First-time subscribers also receive ...",
+// "Werden Sie Mitglied bei ... und erhalten Sie exklusive Angebote!"). Issue 17, fifth pass.
+const READER_PROMPT =
+  /\b(?:submit (?:your |a )?letters? to the editor|did you (?:make|try|bake|cook) (?:this|one of (?:my|our|these)) recipes?|please (?:take a (?:moment|minute) to )?leave a (?:star )?rating\b|(?:i|we) (?:will )?only approve comments|comments are moderated|share your (?:feedback|thoughts) (?:to help|by|in the comments|below)\b|questions or feedback\? share\b|(?:first-time |new )?subscribers (?:also )?(?:receive|get|enjoy)\b|consider supporting (?:us|our)\b|werden sie (?:jetzt )?mitglied|vorteile sichern|head over to the .{1,40} community\b)/i;
 // Affiliate disclosures ("We may receive compensation when you click on links to those products") and the
 // prompts to follow a site elsewhere ("Follow us on Instagram", "nuestro canal de YouTube"): the site speaking
 // about itself, not the article (FTC-style disclosure wording; trafilatura's references leave both out).
 const SITE_NOTICE =
-  /\b(?:(?:we|i) (?:may )?(?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)\b|as an amazon associate\b|earn(?:s)? from qualifying purchases\b|(?:this|the) (?:post|article|page|story) (?:may )?contains? (?:affiliate links|references to products)\b|follow us on (?:facebook|twitter|x|instagram|tiktok|linkedin|youtube|social media)\b|(?:like|find) us on facebook\b|(?:nuestro|nuestra|unser(?:em|en)?) (?:canal|kanal) (?:de |auf )?(?:youtube|telegram|whatsapp)\b|canal de (?:youtube|telegram|whatsapp)\b|(?:this|the) (?:story|article|post|content|piece) (?:was|is) (?:developed|produced|created|brought to you) (?:in partnership with|in collaboration with|by)\b)/i;
-const SITE_NOTICE_MAX_WORDS = 80;
+  /\b(?:(?:we|i) (?:may )?(?:receive|earn|get) (?:a )?(?:small )?(?:compensation|commission)\b|as an amazon associate\b|earn(?:s)? from qualifying purchases\b|(?:this|the) (?:post|article|page|story) (?:may )?contains? (?:affiliate links|references to products)\b|follow us on (?:facebook|twitter|x|instagram|tiktok|linkedin|youtube|social media)\b|(?:like|find) us on facebook\b|(?:nuestro|nuestra|unser(?:em|en)?) (?:canal|kanal) (?:de |auf )?(?:youtube|telegram|whatsapp)\b|canal de (?:youtube|telegram|whatsapp)\b|(?:this|the) (?:story|article|post|content|piece) (?:was|is) (?:developed|produced|created|brought to you) (?:in partnership with|in collaboration with|by)\b|(?:may|might|will|could) (?:receive|earn|get|make) (?:a )?(?:small )?(?:share of (?:sales|revenue)|compensation|commission|kick ?back)\b|earns? (?:us|me) (?:a )?(?:small )?commission\b|supported by commissions\b|(?:some of )?the links (?:above|below|in this (?:post|article)) are affiliate links\b|affiliate links are used\b)/i;
+/** the site speaking to the reader or about itself (a prompt or a notice of at most SUPPORT_MAX_WORDS words is dropped) */
+function isPrompt(b: Block): boolean {
+  return SUPPORT_PROMPT.test(b.text) || SITE_NOTICE.test(b.text) || READER_PROMPT.test(b.text);
+}
 
 // An author's bio under the article, as the bio box of a template words it: a name (and credentials), then
 // "is a ... writer/editor/reporter"; "About the author: ..."; "<name> has written for ...". Only below the
@@ -1081,7 +1091,7 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined, all: B
   // the article's last paragraph: an author's bio below it is the template's
   let lastParagraph = -1;
   blocks.forEach((b, i) => {
-    if (b.words >= 25 && SENTENCE_END.test(b.text) && !teasers.has(b) && !AUTHOR_BIO.test(b.text) && !SUPPORT_PROMPT.test(b.text) && !SITE_NOTICE.test(b.text)) lastParagraph = i;
+    if (b.words >= 25 && SENTENCE_END.test(b.text) && !teasers.has(b) && !AUTHOR_BIO.test(b.text) && !isPrompt(b)) lastParagraph = i;
   });
   let afterTeaser = false; // the block before was a dropped teaser: its date line goes too
   let out = 0;
@@ -1117,8 +1127,7 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined, all: B
       continue;
     }
     afterTeaser = false;
-    if (b.words <= SUPPORT_MAX_WORDS && SUPPORT_PROMPT.test(b.text)) continue;
-    if (b.words <= SITE_NOTICE_MAX_WORDS && SITE_NOTICE.test(b.text)) continue;
+    if (b.words <= SUPPORT_MAX_WORDS && isPrompt(b)) continue;
     if (seenParagraph && i > lastParagraph && b.words <= AUTHOR_BIO_MAX_WORDS && AUTHOR_BIO.test(b.text)) continue;
     if (b.words <= ARTICLE_FURNITURE_MAX_WORDS) {
       if (!seenParagraph && !titleDropped && isTitleBlock(b, title)) {

@@ -233,4 +233,21 @@ describe('fastExtract article furniture', () => {
     expectArticleKept(r.text);
     expect(r.text).not.toMatch(/janedoe|John Roe|branded content/);
   });
+
+  it('drops what the site asks of its readers, more affiliate disclosures, and caption toggles as text', () => {
+    const prompts = `<p>Have a view on the library? Submit your letter to the editor using our online form.</p>
+      <p>Did you make one of our recipes? Please take a moment to leave a star rating below.</p>
+      <p>We will only approve comments that stay on the topic of the story.</p>
+      <p>Share your feedback to help us improve the site!</p>
+      <p>New subscribers also receive a tote bag printed by the branch's volunteers.</p>
+      <p>Werden Sie jetzt Mitglied und lesen Sie alle Beiträge ohne Werbung.</p>
+      <p>Purchases made through the links on this page earn us a small commission at no cost to you.</p>
+      <p>The Daily Example may receive a commission on orders placed through its retail links.</p>`;
+    const r = fastExtract(page(`${p(prose)}<div>Show caption</div><div>Bild anzeigen Bild schließen</div>${p(prose2)}${p(prose)}${p(prose2)}${prompts}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/letter to the editor|star rating|approve comments|feedback|tote bag|Mitglied|commission|caption|Bild/);
+    // the same words inside the article's running text stay
+    const told = 'The vendor said buyers can leave a rating for each seller, and the committee shared their thoughts on the plan with residents who came to the meeting.';
+    expect(fastExtract(page(`${body}${p(told)}`)).text).toContain(told);
+  });
 });
