@@ -757,7 +757,7 @@ export function fastExtract(html: string, opts: FastOptions = DEFAULT_FAST_OPTIO
     }
   }
   if (trusted) trimTail(picked);
-  if (trusted) dropArticleFurniture(picked, meta.title, blocks);
+  if (trusted) dropArticleFurniture(picked, [meta.title, meta.ogTitle], blocks);
   const strategy = trusted && picked.length ? 'content' : 'page';
   if (strategy === 'page') for (const b of blocks) if (keepPageBlock(b)) picked.push(b);
   dropRepeats(picked);
@@ -902,8 +902,8 @@ const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member
 const SHARE_BAR = /^(?:(?:share|shares|tweet|email|e-mail|print|pin|save|copy link|link copied|facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|telegram|flipboard|messenger|on|this|article|story|post|via)(?:[\s|,\u00b7\u2022:/]+|$))+$/i;
 /** "Tags: a, b", "Filed under: ..." "Topics: ..." */
 const TAG_LINE = /^(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|keywords|schlagw\u00f6rter|themen|markiert mit|mots-cl\u00e9s|etiquetas)\s*[:|]|^(?:markiert mit|tagged with|filed under)$/i;
-/** "12 comments", "Comments 115", "No comments yet", "Leave a comment", "Join the conversation" */
-const COMMENT_COUNT = /^(?:\d+\s+(?:comments?|responses?|replies)|(?:comments?|responses?)\s*\(?\d+\)?|no comments(?: yet)?|leave a (?:comment|reply)|join the (?:conversation|discussion)|add (?:a )?comment|view comments|show comments)\.?$/i;
+/** "12 comments", "Comments 115", "No comments yet", "Leave a comment", "Join the conversation"; "3.0K Shares", "4.5 Rating" */
+const COMMENT_COUNT = /^(?:\d+(?:[.,]\d+)?\s*[km]?\+?\s+(?:shares?|views?|reads?|ratings?|votes?)|\d+\s+(?:comments?|responses?|replies)|(?:comments?|responses?)\s*\(?\d+\)?|no comments(?: yet)?|leave a (?:comment|reply)|join the (?:conversation|discussion)|add (?:a )?comment|view comments|show comments)\.?$/i;
 /** a byline's label without its names ("Written by" over an author box), and the player's and reader's buttons as text */
 const UI_LINE = /^(?:(?:(?:written|posted|edited|reviewed|fact[- ]checked) )?by:?|read later|save (?:for later|article|story)|bookmark(?: this)?|listen to (?:this )?(?:article|story)|print (?:this )?(?:article|story)|your video will play in\b.*|latest posts by\b.{0,60}|play video|video ad feedback|(?:like )?loading(?: [\w-]+)?(?:\.{3}|\u2026)?|like this:?|(?:show|hide) (?:caption|captions|sources|transcript)|(?:(?:bild|foto|quellen) (?:anzeigen|ausblenden|schlie\u00dfen)\s*){1,2})$/i;
 /** what a comment form says above or below its fields */
@@ -945,16 +945,38 @@ const BYLINE_DATELINE_MAX_NAMES = 8;
 const HEAD_BLOCKS = 6;
 const TABLE_PART = new Set(['table', 'tr', 'td', 'th', 'thead', 'tbody', 'caption']);
 
-function normTitle(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+function titleTokens(s: string): string[] {
+  return s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 0);
 }
 
-/** is the block the page's own title (the heading a template repeats above the article): a heading the <title> holds, or that holds the title */
-function isTitleBlock(b: Block, title: string | undefined): boolean {
-  if (!title || !HEADING.has(b.tag) || b.words > 30 || b.linkWords > b.words / 2) return false;
-  const t = normTitle(title);
-  const x = normTitle(b.text);
-  return x.length >= 8 && (t.includes(x) || (t.length >= 8 && x.includes(t)));
+/** headings that say at least this share of what they say (in characters) with the page's title repeat it */
+const TITLE_SIMILARITY = 0.75;
+
+/**
+ * Is the block the page's own title (the heading a template repeats above the article): a heading, or text in
+ * one, whose words are mostly the <title>'s or og:title's. Readability's `_headerDuplicatesTitle` measures it
+ * so: the characters of the heading's words that the title lacks, over all of the heading's, at most 0.25
+ * ("What Are The Basics Of Event Planning? Beginner? Guide" under "What Are The Basics Of Event Planning:
+ * Beginner's Guide"; "Guide to filing your taxes in 2025" under "... in 2024 | Consumer Financial Protection Bureau").
+ */
+function isTitleBlock(b: Block, titles: (string | undefined)[]): boolean {
+  if (b.words > 30 || b.linkWords > b.words / 2 || !(HEADING.has(b.tag) || within(b.el, HEADING))) return false;
+  const words = titleTokens(b.text);
+  if (words.length === 0) return false;
+  let all = 0;
+  for (const w of words) all += w.length + 1;
+  if (all < 9) return false; // one short word ("News") is no title
+  for (const title of titles) {
+    if (!title) continue;
+    const tokens = titleTokens(title);
+    // (or the heading holds the whole title, and more: "Title: its subtitle")
+    if (tokens.join(' ').length >= 8 && ` ${words.join(' ')} `.includes(` ${tokens.join(' ')} `)) return true;
+    const known = new Set(tokens);
+    let missing = 0;
+    for (const w of words) if (!known.has(w)) missing += w.length + 1;
+    if (1 - missing / all >= TITLE_SIMILARITY) return true;
+  }
+  return false;
 }
 
 /**
@@ -1071,7 +1093,7 @@ function inFigure(e: El): boolean {
  * names related stories, the author's bio, comments or tags, with what follows it up to the next heading
  * of its level or higher. Only where the kept text has running paragraphs (an article, not a service page).
  */
-function dropArticleFurniture(blocks: Block[], title: string | undefined, all: Block[]): void {
+function dropArticleFurniture(blocks: Block[], titles: (string | undefined)[], all: Block[]): void {
   let paragraphs = 0;
   for (const b of blocks) if (b.words >= 25 && SENTENCE_END.test(b.text)) paragraphs++;
   if (paragraphs < ARTICLE_MIN_PARAGRAPHS) return;
@@ -1130,7 +1152,7 @@ function dropArticleFurniture(blocks: Block[], title: string | undefined, all: B
     if (b.words <= SUPPORT_MAX_WORDS && isPrompt(b)) continue;
     if (seenParagraph && i > lastParagraph && b.words <= AUTHOR_BIO_MAX_WORDS && AUTHOR_BIO.test(b.text)) continue;
     if (b.words <= ARTICLE_FURNITURE_MAX_WORDS) {
-      if (!seenParagraph && !titleDropped && isTitleBlock(b, title)) {
+      if (!seenParagraph && !titleDropped && isTitleBlock(b, titles)) {
         titleDropped = true;
         continue;
       }

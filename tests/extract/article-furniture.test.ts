@@ -250,4 +250,22 @@ describe('fastExtract article furniture', () => {
     const told = 'The vendor said buyers can leave a rating for each seller, and the committee shared their thoughts on the plan with residents who came to the meeting.';
     expect(fastExtract(page(`${body}${p(told)}`)).text).toContain(told);
   });
+
+  it('drops a headline that is mostly the page title, or og:title, and share and rating counts', () => {
+    const head = (title: string, og: string, inner: string) =>
+      `<html><head><title>${title}</title><meta property="og:title" content="${og}"></head><body><article>${inner}</article></body></html>`;
+    // a word or two changed, and the site's name after a bar
+    let r = fastExtract(head('Funding renewed for the library in 2025 | The Daily Example', 'Library funding', `<h1>Funding renewed for the library in 2026</h1>${body}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toContain('Funding renewed');
+    // only og:title says it, and the headline's text sits in a <p> inside the <h1>
+    r = fastExtract(head('The Daily Example', 'Funding renewed for the library', `<h1><p>Funding renewed for the library</p></h1>${body}`));
+    expect(r.text).not.toContain('Funding renewed');
+    // a headline that says something else stays
+    r = fastExtract(head('Funding renewed for the library | The Daily Example', 'Funding renewed', `<h1>Residents pack the town hall</h1>${body}`));
+    expect(r.text).toContain('Residents pack the town hall');
+    r = fastExtract(page(`${p(prose)}<div>3.0K Shares</div><div>4.5 Rating</div>${p(prose2)}${p(prose)}${p(prose2)}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/Shares|Rating/);
+  });
 });
