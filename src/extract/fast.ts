@@ -895,6 +895,9 @@ const READ_TIME = /^(?:reading time:?\s*)?\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:rea
 /** photo captions' credits and agency lines */
 const CREDIT = /(?:^|[|(\u2014\u2013-]\s*)(?:photo(?:graph)?|image|picture|illustration|foto|bild)s?(?:\s+credit)?\s*(?::|by\b|courtesy\b|\u00a9|via\b)|\b(?:getty images|shutterstock|istock(?:photo)?|ap photo|afp via|reuters\/|courtesy of)\b|^(?:credit|source|quelle|crédit)s?\s*:|^cr\u00e9dits? photos?\s*:/i;
 /** "Advertisement", "ADVERTISEMENT - Scroll to continue reading", "Story continues below advertisement" */
+// a caption's or a photo's copyright credit: a line that starts with ©, or ends with one and a short name
+// ("Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV", "© Nordex SE / U. Mertens", "Textquelle: © LAOLA1.at")
+const COPYRIGHT_CREDIT = /^\s*\u00a9|(?:^|[\s|])\u00a9\s*[\p{Lu}\p{N}][^\u00a9]{0,60}$/u;
 const AD_LABEL = /^(?:advertisement|advertising|advert|ad|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|sponsored(?: (?:content|by))?|supported by|paid content|presented by|(?:story|article) continues below(?: (?:advertisement|this ad))?|continue reading below)\b[\s.:\u2014\u2013-]*(?:(?:scroll|continue) (?:down )?to (?:continue )?reading\.?|continue reading below\.?|story continues below\.?)?$/i;
 /** paywall, sign-up and membership prompts */
 const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member))|subscribe (?:now|today)|to (?:read|continue reading|keep reading) (?:the (?:rest|full)(?: of)? )?(?:this|the) (?:story|article)|(?:article|story|content) is (?:exclusive|only available|available only) (?:to|for)|unlock (?:this|the full) (?:article|story)|create (?:a )?free account|(?:sign up|register) (?:for free|now|today)|get (?:our|the) (?:free )?newsletter|(?:join|subscribe to) (?:our|the) (?:free )?(?:newsletter|mailing list)|(?:delivered|sent) (?:straight |right |directly )?to your inbox|enter your (?:e-?mail|email address) (?:below |here )?to (?:receive|get|subscribe)|subscribe to (?:our|the) (?:free )?(?:daily|weekly|monthly) newsletter|receive notifications (?:about|of) new (?:posts|articles)|sign up (?:for|to) (?:our|the)\b|to view the (?:full|whole|rest of the) (?:story|article)|(?:instant|immediate|unlimited) (?:online )?access to (?:all|the|this)\b|pour (?:lire la suite|acc\u00e9der en illimit\u00e9)|(?:jetzt|hier) (?:abonnieren|registrieren)|weiterlesen mit\b)/i;
@@ -1007,7 +1010,7 @@ function furnitureLine(b: Block, head: boolean): boolean {
   if (isDateOrByline(b, head)) return true;
   if (AD_LABEL.test(text) || UI_LINE.test(text) || SHARE_BAR.test(text) || COMMENT_COUNT.test(text) || BREADCRUMB.test(text) || TAG_LINE.test(text)) return true;
   if (SEE_ALSO_LINE.test(text) && (b.words <= 20 || b.linkWords * 2 > b.words)) return true;
-  if (CREDIT.test(text) && b.words <= 30) return true;
+  if ((CREDIT.test(text) || COPYRIGHT_CREDIT.test(text)) && b.words <= 30) return true;
   if (b.words <= 12 && SHARE_PROMPT.test(text)) return true;
   if (COMMENT_FORM.test(text) || LAST_MODIFIED.test(text) || THREAD_UI.test(text)) return true;
   if (b.words <= 3 && NUMBER_ONLY.test(text) && !within(b.el, LIST_OR_TABLE)) return true;
@@ -1037,6 +1040,26 @@ function isTeaserSummary(b: Block, all: Block[]): boolean {
   }
   const next = all[b.index + 1];
   return next !== undefined && next.words > 0 && next.words <= 4 && next.linkWords === next.words;
+}
+
+/** a teaser card (its headline, summary, source line) holds at most this many blocks */
+const TEASER_CARD_MAX_BLOCKS = 6;
+
+/**
+ * Is `b` a teaser's summary under its linked headline, that headline dropped or not: the page's block before
+ * it is a heading that is mostly link text, in the same small card (their nearest common container, at most
+ * two levels above `b`, holds at most TEASER_CARD_MAX_BLOCKS blocks; a "see also" box inside an article's
+ * body is not the card of the paragraph after it).
+ */
+function afterLinkedHeading(b: Block, all: Block[]): boolean {
+  let j = b.index - 1;
+  while (j >= 0 && all[j]!.words === 0) j--;
+  const a = all[j];
+  if (!a || !HEADING.has(a.tag) || a.words > TEASER_HEADLINE_MAX_WORDS || a.linkWords * 2 < a.words) return false;
+  for (let x = b.el.parent, n = 0; x && n < 2; x = x.parent, n++) {
+    if (a.index >= x.firstBlock && a.index < x.endBlock) return x.endBlock - x.firstBlock <= TEASER_CARD_MAX_BLOCKS;
+  }
+  return false;
 }
 
 /** a line that is a date and nothing else (a teaser's, below the article head) */
@@ -1135,7 +1158,7 @@ function dropArticleFurniture(blocks: Block[], titles: (string | undefined)[], a
         : sectionLevel === LABEL_LEVEL
           ? // under a label, only links (or the bio it names) belong to the section: "Tags" over a product's details
             (b.linkWords * 2 < b.words && !bioSection) || within(b.el, TABLE_PART)
-          : (b.words >= 25 && b.linkWords * 4 < b.words && !bioSection && !afterTeaserHeading) || within(b.el, TABLE_PART);
+          : (b.words >= 25 && b.linkWords * 4 < b.words && !bioSection && !afterTeaserHeading && !afterLinkedHeading(b, all)) || within(b.el, TABLE_PART);
       if (!ends) {
         afterTeaserHeading = heading && b.linkWords * 2 >= b.words;
         continue;

@@ -268,4 +268,28 @@ describe('fastExtract article furniture', () => {
     expectArticleKept(r.text);
     expect(r.text).not.toMatch(/Shares|Rating/);
   });
+  it('drops teaser cards under a related heading when their linked headlines are dropped, keeps the article after a related-links box in its body', () => {
+    // a recommendation stream: each card a linked headline, a summary of running text, a source line
+    const summary = (n: number) => `Officials in ward ${n} said the new budget would cover road repairs, two more buses and longer library hours, and residents would see the first changes by summer`;
+    const cards = [1, 2, 3].map((n) => `<li><div><h3><a href="/story-${n}">Story number ${n} about the city budget</a></h3><p>${summary(n)}</p></div><div><span>City Wire</span></div></li>`).join('');
+    let r = fastExtract(page(`${body}<h2>Recommended for You</h2><ul>${cards}</ul>`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/ward|City Wire|Story number/);
+    // a related-links box inside the article's body: the paragraph after it is the article again
+    const box = `<div><h5>Related</h5><div><div><a href="/gas">Gas</a></div><h4><a href="/gas-deal">Gas deal signed with the neighbours</a></h4></div></div>`;
+    const resumed = 'After the vote, the mayor thanked the volunteers who had kept the branch open on Saturdays for three years without any pay, and promised them a seat on the new board.';
+    r = fastExtract(page(`<div>${p(prose)}${p(prose2)}${box}${p(resumed)}${p(prose)}${p(prose2)}</div>`));
+    expectArticleKept(r.text);
+    expect(r.text).toContain(resumed);
+    expect(r.text).not.toMatch(/Related|Gas deal/);
+  });
+
+  it('drops copyright credits under photos, keeps the copyright sign inside a sentence', () => {
+    const credits = `<p>The reading room after the renovation. \u00a9 AFP / JANE ROE</p><div>\u00a9 City Library / J. Doe</div><p>Textquelle: \u00a9 Example.at</p>`;
+    const r = fastExtract(page(`${p(prose)}${credits}${p(prose2)}${p(prose)}${p(prose2)}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/AFP|J\. Doe|Textquelle/);
+    const told = 'The new sign reads \u00a9 City Library in small letters under the old logo, which the committee kept because residents would recognise it at once.';
+    expect(fastExtract(page(`${body}${p(told)}`)).text).toContain(told);
+  });
 });
