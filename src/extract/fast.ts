@@ -323,10 +323,10 @@ export function lowDiversity(text: string, words: number): boolean {
 // Short blocks that say what site furniture says: consent banners, copyright lines, newsletter and
 // login prompts (C4 drops lines with such policy phrases too; Raffel et al. 2020, 2.2).
 const FURNITURE_TEXT =
-  /\b(?:we|this (?:site|website)|our (?:site|website)) uses? cookies\b|\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences|consent)\b|\ball rights reserved\b|\bcopyright \u00a9|\u00a9 ?(?:19|20)\d\d\b|\b(?:subscribe to|sign up for) (?:our|the) newsletter\b|\b(?:log|sign) in to (?:comment|continue|reply|post)\b|\b(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:disabled|required)\b|\bunsubscribe at any time\b|\bby (?:opting in|subscribing|signing up), you agree\b/i;
+  /\b(?:we|this (?:site|website)|our (?:site|website)) uses? cookies\b|\baccept (?:all )?cookies\b|\bcookie (?:policy|settings|preferences|consent)\b|\ball rights reserved\b|\bcopyright \u00a9|\u00a9 ?(?:19|20)\d\d\b|\b(?:subscribe to|sign up for) (?:our|the) newsletter\b|\b(?:log|sign) in to (?:comment|continue|reply|post)\b|\b(?:enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:disabled|required)\b|\b(?:does not|doesn't) (?:seem to )?support javascript\b|\bbrowser that supports javascript\b|\bunsubscribe at any time\b|\bby (?:opting in|subscribing|signing up), you agree\b/i;
 const FURNITURE_MAX_WORDS = 80;
 // The commonest consent phrases in German, French, Spanish and Italian.
-const FURNITURE_TEXT_INTL = /\b(?:wir verwenden cookies|diese (?:web)?seite verwendet cookies|cookies helfen uns|nous utilisons des cookies|ce site utilise des cookies|utilizamos cookies|este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie)\b/i;
+const FURNITURE_TEXT_INTL = /\b(?:(?:schalten sie|aktivieren sie) (?:bitte )?javascript|javascript (?:ein|aktivieren|deaktiviert)|wir verwenden cookies|diese (?:web)?seite verwendet cookies|cookies helfen uns|nous utilisons des cookies|ce site utilise des cookies|utilizamos cookies|este sitio (?:web )?utiliza cookies|utilizziamo (?:i )?cookie)\b/i;
 // A consent banner's long paragraph: cookies and the buttons it asks the reader to press.
 const CONSENT_TEXT = /\b(?:accept all|decline all|reject all|manage (?:your )?(?:choices|preferences|settings)|withdraw (?:your )?consent)\b/i;
 const CONSENT_MAX_WORDS = 250;

@@ -292,4 +292,15 @@ describe('fastExtract article furniture', () => {
     const told = 'The new sign reads \u00a9 City Library in small letters under the old logo, which the committee kept because residents would recognise it at once.';
     expect(fastExtract(page(`${body}${p(told)}`)).text).toContain(told);
   });
+  it('drops notices that the browser runs without JavaScript, keeps an article about JavaScript', () => {
+    const notices = `<div>Your browser does not seem to support JavaScript. As a result, your viewing experience will be diminished.</div>
+      <div>Please download a browser that supports JavaScript, or enable it if it's disabled.</div>
+      <div>Bitte schalten Sie Javascript ein, um das einwandfreie Funktionieren der Webseite zu gewährleisten.</div>
+      <div>Achtung! Du hast in deinem Browser Javascript deaktiviert.</div>`;
+    const r = fastExtract(page(`${notices}${body}`));
+    expectArticleKept(r.text);
+    expect(r.text).not.toMatch(/JavaScript|Javascript/);
+    const told = 'The library runs a weekly class where children learn how JavaScript draws shapes in the browser, and the teacher says the waiting list keeps growing.';
+    expect(fastExtract(page(`${body}${p(told)}`)).text).toContain(told);
+  });
 });
