@@ -894,10 +894,12 @@ const BYLINE = /^(?:(?:written|posted|edited|reviewed|fact[- ]checked|medically 
 const READ_TIME = /^(?:reading time:?\s*)?\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:read|reading|to read))?$/i;
 /** photo captions' credits and agency lines */
 const CREDIT = /(?:^|[|(\u2014\u2013-]\s*)(?:photo(?:graph)?|image|picture|illustration|foto|bild)s?(?:\s+credit)?\s*(?::|by\b|courtesy\b|\u00a9|via\b)|\b(?:getty images|shutterstock|istock(?:photo)?|ap photo|afp via|reuters\/|courtesy of)\b|^(?:credit|source|quelle|crédit)s?\s*:|^cr\u00e9dits? photos?\s*:/i;
-/** "Advertisement", "ADVERTISEMENT - Scroll to continue reading", "Story continues below advertisement" */
-// a caption's or a photo's copyright credit: a line that starts with ©, or ends with one and a short name
-// ("Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV", "© Nordex SE / U. Mertens", "Textquelle: © LAOLA1.at")
+/**
+ * a caption's or a photo's copyright credit: a line that starts with ©, or ends with one and a short name
+ * ("Chloe Kim will es wissen. © AFP / KIRILL KUDRYAVTSEV", "© Nordex SE / U. Mertens", "Textquelle: © LAOLA1.at")
+ */
 const COPYRIGHT_CREDIT = /^\s*\u00a9|(?:^|[\s|])\u00a9\s*[\p{Lu}\p{N}][^\u00a9]{0,60}$/u;
+/** "Advertisement", "ADVERTISEMENT - Scroll to continue reading", "Story continues below advertisement" */
 const AD_LABEL = /^(?:advertisement|advertising|advert|ad|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|sponsored(?: (?:content|by))?|supported by|paid content|presented by|(?:story|article) continues below(?: (?:advertisement|this ad))?|continue reading below)\b[\s.:\u2014\u2013-]*(?:(?:scroll|continue) (?:down )?to (?:continue )?reading\.?|continue reading below\.?|story continues below\.?)?$/i;
 /** paywall, sign-up and membership prompts */
 const SUBSCRIBE_PROMPT = /\b(?:already (?:have an account|a (?:subscriber|member))|subscribe (?:now|today)|to (?:read|continue reading|keep reading) (?:the (?:rest|full)(?: of)? )?(?:this|the) (?:story|article)|(?:article|story|content) is (?:exclusive|only available|available only) (?:to|for)|unlock (?:this|the full) (?:article|story)|create (?:a )?free account|(?:sign up|register) (?:for free|now|today)|get (?:our|the) (?:free )?newsletter|(?:join|subscribe to) (?:our|the) (?:free )?(?:newsletter|mailing list)|(?:delivered|sent) (?:straight |right |directly )?to your inbox|enter your (?:e-?mail|email address) (?:below |here )?to (?:receive|get|subscribe)|subscribe to (?:our|the) (?:free )?(?:daily|weekly|monthly) newsletter|receive notifications (?:about|of) new (?:posts|articles)|sign up (?:for|to) (?:our|the)\b|to view the (?:full|whole|rest of the) (?:story|article)|(?:instant|immediate|unlimited) (?:online )?access to (?:all|the|this)\b|pour (?:lire la suite|acc\u00e9der en illimit\u00e9)|(?:jetzt|hier) (?:abonnieren|registrieren)|weiterlesen mit\b)/i;
