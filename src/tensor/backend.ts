@@ -53,6 +53,8 @@ const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> =
     load: async () => {
       // WebGPU in Node needs a navigator.gpu: the `webgpu` package (Dawn) provides one, when installed
       const g = globalThis as { navigator?: { gpu?: unknown } };
+      // without a Vulkan loader Dawn finds no GPU, and says so on stderr in every run: not started then
+      if (!g.navigator?.gpu && process.platform === 'linux' && !vulkanLoaderPresent()) throw new Error(noAdapterReason());
       if (!g.navigator?.gpu) {
         const webgpu = (await importOptional('webgpu')) as { create?: (flags: string[]) => unknown; globals?: object };
         if (!webgpu.create) throw new Error('the webgpu package has no create()');
@@ -74,10 +76,8 @@ const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> =
  * GPU through the Vulkan loader (libvulkan1) and the GPU driver's ICD; the only ICD Debian bookworm
  * ships without a GPU driver is Mesa's software lavapipe, whose Vulkan is too old for Dawn.
  */
-export function noAdapterReason(root = '/'): string {
-  const libDirs = ['usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'usr/lib64', 'usr/lib', 'usr/local/lib'];
-  const loader = libDirs.some((d) => fs.existsSync(path.join(root, d, 'libvulkan.so.1')));
-  if (!loader) return 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) here, so Dawn sees no GPU (a GPU machine needs libvulkan1 and its driver\'s Vulkan ICD)';
+export function noAdapterReason(root = '/', env: Record<string, string | undefined> = process.env): string {
+  if (!vulkanLoaderPresent(root, env)) return 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) here, so Dawn sees no GPU (a GPU machine needs libvulkan1 and its driver\'s Vulkan ICD)';
   const icds = ['usr/share/vulkan/icd.d', 'etc/vulkan/icd.d'].flatMap((d) => {
     try {
       return fs.readdirSync(path.join(root, d));
@@ -88,6 +88,32 @@ export function noAdapterReason(root = '/'): string {
   if (icds.length === 0) return 'no WebGPU adapter: the Vulkan loader is here but no driver (ICD) is installed, so Dawn sees no GPU';
   if (icds.every((f) => /^lvp_icd/.test(f))) return "no WebGPU adapter: only Mesa's software Vulkan (lavapipe) is installed, and Debian bookworm's is too old for Dawn; a real GPU and its Vulkan driver are needed";
   return `no WebGPU adapter: Dawn found no usable GPU through the Vulkan drivers here (${icds.join(', ')})`;
+}
+
+/** where the dynamic linker looks for a library that Dawn opens by name: the system's directories */
+const SYSTEM_LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib64', 'usr/lib64', 'lib', 'usr/lib', 'usr/local/lib'];
+
+/**
+ * Is there a Vulkan loader (libvulkan.so.1) where dlopen would find it: LD_LIBRARY_PATH, the directories
+ * /etc/ld.so.conf.d names (a GPU driver's, such as NVIDIA's container mounts, are registered there), and the
+ * system's own. Under `root` (tests give a folder standing for a machine).
+ */
+export function vulkanLoaderPresent(root = '/', env: Record<string, string | undefined> = process.env): boolean {
+  const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).map((d) => path.join(root, d));
+  try {
+    const confDir = path.join(root, 'etc/ld.so.conf.d');
+    for (const f of fs.readdirSync(confDir)) {
+      if (!f.endsWith('.conf')) continue;
+      for (const line of fs.readFileSync(path.join(confDir, f), 'utf8').split('\n')) {
+        const d = line.replace(/#.*/, '').trim();
+        if (d.startsWith('/')) dirs.push(path.join(root, d));
+      }
+    }
+  } catch {
+    // no ld.so.conf.d: the system directories alone
+  }
+  for (const d of SYSTEM_LIB_DIRS) dirs.push(path.join(root, d));
+  return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));
 }
 
 async function importOptional(name: string): Promise<unknown> {
