@@ -95,22 +95,30 @@ const SYSTEM_LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'li
 
 /**
  * Is there a Vulkan loader (libvulkan.so.1) where dlopen would find it: LD_LIBRARY_PATH, the directories
- * /etc/ld.so.conf.d names (a GPU driver's, such as NVIDIA's container mounts, are registered there), and the
- * system's own. Under `root` (tests give a folder standing for a machine).
+ * /etc/ld.so.conf and /etc/ld.so.conf.d name (a GPU driver's, such as NVIDIA's container mounts, are
+ * registered there), and the system's own. Under `root` (tests give a folder standing for a machine).
  */
 export function vulkanLoaderPresent(root = '/', env: Record<string, string | undefined> = process.env): boolean {
   const dirs = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean).map((d) => path.join(root, d));
+  const confDir = path.join(root, 'etc/ld.so.conf.d');
+  let confs: string[] = [path.join(root, 'etc/ld.so.conf')];
   try {
-    const confDir = path.join(root, 'etc/ld.so.conf.d');
-    for (const f of fs.readdirSync(confDir)) {
-      if (!f.endsWith('.conf')) continue;
-      for (const line of fs.readFileSync(path.join(confDir, f), 'utf8').split('\n')) {
-        const d = line.replace(/#.*/, '').trim();
-        if (d.startsWith('/')) dirs.push(path.join(root, d));
-      }
-    }
+    confs = confs.concat(fs.readdirSync(confDir).filter((f) => f.endsWith('.conf')).map((f) => path.join(confDir, f)));
   } catch {
-    // no ld.so.conf.d: the system directories alone
+    // no ld.so.conf.d
+  }
+  for (const conf of confs) {
+    let text = '';
+    try {
+      text = fs.readFileSync(conf, 'utf8');
+    } catch {
+      continue;
+    }
+    // a line that names a directory (`include` lines name the conf.d files read above)
+    for (const line of text.split('\n')) {
+      const d = line.replace(/#.*/, '').trim();
+      if (d.startsWith('/')) dirs.push(path.join(root, d));
+    }
   }
   for (const d of SYSTEM_LIB_DIRS) dirs.push(path.join(root, d));
   return dirs.some((d) => fs.existsSync(path.join(d, 'libvulkan.so.1')));

@@ -36,6 +36,10 @@ describe('the WebGPU skip reason', () => {
     fs.writeFileSync(path.join(driver, 'etc/ld.so.conf.d/gpu.conf'), '# the driver\n/opt/gpu/lib\n');
     expect(vulkanLoaderPresent(driver, none)).toBe(true);
     expect(noAdapterReason(driver, none)).toMatch(/no driver \(ICD\)/);
+    const listed = machine(['usr/lib/gpu/libvulkan.so.1', 'etc/ld.so.conf']);
+    expect(vulkanLoaderPresent(listed, none)).toBe(false);
+    fs.writeFileSync(path.join(listed, 'etc/ld.so.conf'), 'include /etc/ld.so.conf.d/*.conf\n/usr/lib/gpu\n');
+    expect(vulkanLoaderPresent(listed, none)).toBe(true);
   });
 
   it('without a Vulkan loader, Dawn is not started: no warning of its own on stderr', () => {
