@@ -17,7 +17,9 @@ const EXTRACTORS: Record<string, (html: string) => string> = {
 };
 
 function parseOptions() {
-  const dir = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && (i === 0 || !all[i - 1]!.startsWith('--')));
+  // the one argument that is neither a flag nor the value after a `--name` flag (`--name=value` holds its own)
+  const isFlagWithValueNext = (a: string | undefined) => a !== undefined && a.startsWith('--') && !a.includes('=');
+  const dir = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !isFlagWithValueNext(all[i - 1]));
   if (!dir) throw new Error('usage: eval-article-benchmark DIR [--extractors a,b] [--output DIR] [--bootstrap N]: DIR holds ground-truth.json and html/<id>.html.gz');
   const extractors = (flag('extractors') ?? 'curate').split(',').map((s) => s.trim());
   for (const e of extractors) if (!EXTRACTORS[e]) throw new Error(`--extractors: unknown '${e}' (known: ${Object.keys(EXTRACTORS).join(', ')})`);
