@@ -53,9 +53,9 @@ const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> =
     load: async () => {
       // WebGPU in Node needs a navigator.gpu: the `webgpu` package (Dawn) provides one, when installed
       const g = globalThis as { navigator?: { gpu?: unknown } };
-      // without a Vulkan loader Dawn finds no GPU, and says so on stderr in every run: not started then
-      if (!g.navigator?.gpu && process.platform === 'linux' && !vulkanLoaderPresent()) throw new Error(noAdapterReason());
       if (!g.navigator?.gpu) {
+        // without a Vulkan loader Dawn finds no GPU, and says so on stderr in every run: not started then
+        if (process.platform === 'linux' && !vulkanLoaderPresent()) throw new Error(NO_VULKAN_LOADER);
         const webgpu = (await importOptional('webgpu')) as { create?: (flags: string[]) => unknown; globals?: object };
         if (!webgpu.create) throw new Error('the webgpu package has no create()');
         if (webgpu.globals) Object.assign(globalThis, webgpu.globals);
@@ -71,13 +71,15 @@ const LOADERS: Record<TfBackend, { tfName: string; load(): Promise<unknown> }> =
   cpu: { tfName: 'cpu', load: async () => {} }, // registered by @tensorflow/tfjs itself
 };
 
+const NO_VULKAN_LOADER = "no WebGPU adapter: no Vulkan loader (libvulkan.so.1) here, so Dawn sees no GPU (a GPU machine needs libvulkan1 and its driver's Vulkan ICD)";
+
 /**
  * Why Dawn (the `webgpu` package) found no adapter, from what Vulkan this machine has: Dawn reaches a
  * GPU through the Vulkan loader (libvulkan1) and the GPU driver's ICD; the only ICD Debian bookworm
  * ships without a GPU driver is Mesa's software lavapipe, whose Vulkan is too old for Dawn.
  */
 export function noAdapterReason(root = '/', env: Record<string, string | undefined> = process.env): string {
-  if (!vulkanLoaderPresent(root, env)) return 'no WebGPU adapter: no Vulkan loader (libvulkan.so.1) here, so Dawn sees no GPU (a GPU machine needs libvulkan1 and its driver\'s Vulkan ICD)';
+  if (!vulkanLoaderPresent(root, env)) return NO_VULKAN_LOADER;
   const icds = ['usr/share/vulkan/icd.d', 'etc/vulkan/icd.d'].flatMap((d) => {
     try {
       return fs.readdirSync(path.join(root, d));

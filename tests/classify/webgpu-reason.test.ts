@@ -1,11 +1,11 @@
 // Why the WebGPU backend is skipped, told from the Vulkan this machine has (src/tensor/backend.ts): no
 // loader, a loader without drivers, only Mesa's lavapipe (Debian bookworm's is too old for Dawn).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { noAdapterReason, selectBackend, vulkanLoaderPresent } from '../../src/tensor/backend.js';
 
 function machine(files: string[]): string {
